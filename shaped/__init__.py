@@ -1,0 +1,75 @@
+"""shaped: tensors whose shape, dtype, device and tape are checked by mypy before they run.
+
+Names resolve lazily (PEP 562), so `import shaped.shapes` (which the mypy plugin does)
+never imports numpy.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from shaped.dtypes import Bool, Float16, Float32, Float64, Int32, Int64, NoTape, OwnedTape
+from shaped.errors import DeviceError, DtypeError, ShapeError, TapeError
+
+if TYPE_CHECKING:
+    from shaped import losses, nn
+    from shaped.devices import Cpu, Cuda
+    from shaped.functions import concat, from_dlpack, matmul, stack, where
+    from shaped.io import load, save
+    from shaped.tape import Gradients
+    from shaped.tensor import Tensor
+
+_LAZY = {
+    "Tensor": "shaped.tensor",
+    "Gradients": "shaped.tape",
+    "Cpu": "shaped.devices",
+    "Cuda": "shaped.devices",
+    "concat": "shaped.functions",
+    "stack": "shaped.functions",
+    "where": "shaped.functions",
+    "matmul": "shaped.functions",
+    "from_dlpack": "shaped.functions",
+    "save": "shaped.io",
+    "load": "shaped.io",
+}
+_SUBMODULES = {"nn", "losses", "optim", "data"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return import_module(f"shaped.{name}")
+    raise AttributeError(f"module 'shaped' has no attribute {name!r}")
+
+
+__all__ = [
+    "Bool",
+    "Cpu",
+    "Cuda",
+    "DeviceError",
+    "DtypeError",
+    "Float16",
+    "Float32",
+    "Float64",
+    "Gradients",
+    "Int32",
+    "Int64",
+    "NoTape",
+    "OwnedTape",
+    "ShapeError",
+    "TapeError",
+    "Tensor",
+    "concat",
+    "from_dlpack",
+    "load",
+    "losses",
+    "matmul",
+    "nn",
+    "save",
+    "stack",
+    "where",
+]

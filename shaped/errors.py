@@ -1,0 +1,19 @@
+"""shaped's exceptions. Standard library only: the mypy plugin imports this module."""
+
+from __future__ import annotations
+
+
+class ShapeError(ValueError):
+    """A shape rule failed; the message shows the arithmetic and the fix."""
+
+
+class DtypeError(ValueError):
+    """Two tensors of different dtypes met in one op (there is no implicit promotion)."""
+
+
+class DeviceError(ValueError):
+    """Tensors on different devices met in one op, or a device is unavailable."""
+
+
+class TapeError(RuntimeError):
+    """The gradient tape was misused: no tape, a consumed tape, a non-scalar loss."""

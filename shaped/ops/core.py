@@ -1,0 +1,139 @@
+"""What every op uses: operand checks, making results, recording onto the tape.
+
+An op computes its output array, then calls `unary`, `binary` or `nary` with a VJP closure
+`vjp(g, needs) -> grads per input`. Untraced inputs cost one attribute test; a traced input
+moves its tape to the result (merging tapes when both operands carry one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from shaped import shapes
+from shaped.errors import DeviceError, DtypeError
+from shaped.tape import VJP, Array, Tape, merge, new_key
+from shaped.tensor import Tensor
+
+__all__ = [
+    "Array",
+    "VJP",
+    "binary",
+    "check_same",
+    "nary",
+    "operands",
+    "sum_to",
+    "unary",
+]
+
+
+def _in_key(t: Tensor[Any, Any, Any, Any]) -> int | None:
+    """The gradient slot of an input; None for ints and bools, which get no gradient."""
+    if t._data.dtype.kind != "f":
+        return None
+    key = t._key
+    if key is None:
+        key = t._key = new_key()
+    return key
+
+
+def _record(out: Tensor[Any, Any, Any, Any], tape: Tape, inputs: tuple[Any, ...], vjp: VJP) -> None:
+    tape.check_open()
+    key = out._key = new_key()
+    out._tape = tape
+    tape.records.append((key, tuple(_in_key(t) for t in inputs), vjp))
+
+
+def unary(x: Tensor[Any, Any, Any, Any], data: Array, vjp: VJP) -> Any:
+    """The result of a one-input op; `vjp(g, needs)` returns a 1-tuple."""
+    out = Tensor._wrap(data, x._device)
+    if x._tape is not None:
+        _record(out, x._tape.root(), (x,), vjp)
+    return out
+
+
+def binary(a: Tensor[Any, Any, Any, Any], b: Tensor[Any, Any, Any, Any], data: Array, vjp: VJP) -> Any:
+    """The result of a two-input op; the tape of either operand moves to it."""
+    out = Tensor._wrap(data, a._device)
+    ta, tb = a._tape, b._tape
+    if ta is None:
+        if tb is None:
+            return out
+        tape = tb.root()
+    else:
+        tape = ta.root() if tb is None else merge(ta, tb)
+    _record(out, tape, (a, b), vjp)
+    return out
+
+
+def nary(inputs: Sequence[Tensor[Any, Any, Any, Any]], data: Array, vjp: VJP) -> Any:
+    """The result of an op over any number of inputs (concat, stack, where, losses)."""
+    out = Tensor._wrap(data, inputs[0]._device)
+    tape: Tape | None = None
+    for t in inputs:
+        if t._tape is not None:
+            tape = t._tape.root() if tape is None else merge(tape, t._tape)
+    if tape is not None:
+        _record(out, tape, tuple(inputs), vjp)
+    return out
+
+
+def check_same(op: str, tensors: Sequence[Tensor[Any, Any, Any, Any]]) -> None:
+    """One device and one dtype for all inputs: no implicit moves, no implicit promotion."""
+    first = tensors[0]
+    for t in tensors[1:]:
+        if t._device is not first._device:
+            raise DeviceError(
+                f"{op}: tensors on different devices ({first._device!r} and {t._device!r}); "
+                f"move one with .to({first._device!r})"
+            )
+        if t._data.dtype != first._data.dtype:
+            raise DtypeError(
+                f"{op}: dtypes differ ({first.dtype.__name__} and {t.dtype.__name__}); there is no "
+                f"implicit promotion: convert one with .to(sh.{first.dtype.__name__})"
+            )
+
+
+def operands(
+    op: str, a: Tensor[Any, Any, Any, Any], b: object
+) -> tuple[Tensor[Any, Any, Any, Any], Tensor[Any, Any, Any, Any]]:
+    """A tensor and a tensor or Python scalar as two tensors of one dtype and device."""
+    if isinstance(b, Tensor):
+        if b._device is not a._device or b._data.dtype != a._data.dtype:
+            check_same(op, (a, b))
+        return a, b
+    return a, scalar(op, b, a)
+
+
+def scalar(op: str, value: object, like: Tensor[Any, Any, Any, Any]) -> Tensor[Any, Any, Any, Any]:
+    """A Python number as a rank-0 tensor of `like`'s dtype (a scalar takes the tensor's dtype)."""
+    dtype = like._data.dtype
+    if isinstance(value, bool) or (isinstance(value, int) and dtype.kind != "b"):
+        pass
+    elif isinstance(value, float):
+        if dtype.kind != "f":
+            raise DtypeError(
+                f"{op}: a float scalar with a {like.dtype.__name__} tensor; a scalar takes the "
+                "tensor's dtype: convert the tensor with .to(sh.Float32) first"
+            )
+    else:
+        raise TypeError(f"{op}: expected a tensor or a Python number, got {type(value).__name__}")
+    return Tensor._wrap(like._device.xp.asarray(value, dtype=dtype), like._device)
+
+
+def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
+    """Undo broadcasting: sum g over the axes that broadcasting added or stretched."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, d in enumerate(shape) if d == 1 and g.shape[i + lead] != 1
+    )
+    out = g.sum(axis=axes, keepdims=True) if axes else g
+    return out.reshape(shape) if lead or out.shape != shape else out
+
+
+def broadcast_check(op: str, a: Array, b: Array) -> None:
+    """The shape rule for a broadcasting binary op (cached; skipped when shapes are equal)."""
+    if a.shape != b.shape:
+        shapes.broadcast(op, a.shape, b.shape)

@@ -1,0 +1,615 @@
+"""`Tensor[S, D, Dev, T]`: an array with its shape, dtype, device and tape in its type.
+
+The signatures here are pure typing, read by every checker: they carry dtype, device, tape
+and every shape that needs no arithmetic. Where a result needs arithmetic they say `int`
+(rank known) or `tuple[Any, ...]` (rank unknown); the mypy plugin computes the real shape
+with the same rules the runtime runs (`shaped.shapes`). The methods delegate to the op
+modules in `shaped.ops`, where each op's forward and VJP sit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Generic, Literal, overload
+
+from typing_extensions import TypeVar, TypeVarTuple, Unpack
+
+from shaped.dtypes import BY_NAME, Bool, DType, Float32, Int64, NoTape, OwnedTape
+from shaped.errors import DeviceError, ShapeError, TapeError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from shaped.devices import Cpu, Device
+    from shaped.tape import Gradients, Tape
+else:
+    Cpu = "shaped.devices.Cpu"  # the default of Dev; resolved only by type checkers
+
+S = TypeVar("S", bound=tuple[Any, ...], covariant=True)
+D = TypeVar("D", default=Float32)
+Dev = TypeVar("Dev", default="Cpu")
+T = TypeVar("T", default=NoTape)
+
+S2 = TypeVar("S2", bound=tuple[Any, ...])
+D2 = TypeVar("D2", bound=DType)
+Dev2 = TypeVar("Dev2", bound="Device")
+M = TypeVar("M")
+K = TypeVar("K")
+N = TypeVar("N")
+B = TypeVarTuple("B")
+
+Axis = int | tuple[int, ...] | None
+AnyShape = tuple[Any, ...]
+
+
+class Tensor(Generic[S, D, Dev, T]):
+    """An n-dimensional array on a device, with the gradient tape moving through its ops.
+
+    Create tensors with a device (`sh.Cpu().tensor(...)`, `.zeros(...)`, `.randn(...)`).
+    """
+
+    __slots__ = ("_data", "_device", "_tape", "_key")
+
+    _data: Any
+    _device: Device
+    _tape: Tape | None
+    _key: int | None
+
+    def __init__(self) -> None:
+        raise TypeError("create tensors with a device: sh.Cpu().tensor(data), .zeros(shape), ...")
+
+    @classmethod
+    def _wrap(cls, data: Any, device: Device, tape: Tape | None = None) -> Any:
+        out = object.__new__(cls)
+        out._data = data
+        out._device = device
+        out._tape = tape
+        out._key = None
+        return out
+
+    def _key_(self) -> int:
+        from shaped.tape import new_key
+
+        if self._key is None:
+            self._key = new_key()
+        return self._key
+
+    # ------------------------------------------------------------ properties
+
+    @property
+    def shape(self) -> S:
+        """The run-time shape, a tuple of ints (typed by the shape parameter)."""
+        return self._data.shape  # type: ignore[no-any-return]
+
+    @property
+    def dtype(self) -> type[DType]:
+        """The dtype marker class, e.g. `sh.Float32`."""
+        return BY_NAME[self._data.dtype.name]
+
+    @property
+    def device(self) -> Device:
+        return self._device
+
+    @property
+    def ndim(self) -> int:
+        return int(self._data.ndim)
+
+    def __len__(self) -> int:
+        if not self._data.ndim:
+            raise TypeError("len() of a rank-0 tensor")
+        return int(self._data.shape[0])
+
+    def __iter__(self) -> Iterator[Tensor[tuple[Any, ...], D, Dev, T]]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        import numpy as np
+
+        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        extras = [f"dtype={self.dtype.__name__}", f"device={self._device!r}"]
+        if self._tape is not None:
+            extras.append("tape=OwnedTape")
+        return f"tensor({body}, {', '.join(extras)})"
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
+                "use .any() style reductions such as (x > 0).sum().item()"
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    # ------------------------------------------------------------ data out
+
+    def numpy(self) -> np.ndarray[Any, Any]:
+        """A host copy of the data as a numpy array."""
+        import numpy as np
+
+        data = self._data
+        return data.get() if hasattr(data, "get") else np.array(data)  # numpy scalars too
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ShapeError(
+                f"item(): needs a tensor with one element, got shape {tuple(self._data.shape)}"
+            )
+        return self._data.item()  # type: ignore[no-any-return]
+
+    def tolist(self) -> Any:
+        """Nested Python lists (a number for a rank-0 tensor)."""
+        return self.numpy().tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
+        if self._device.xp.__name__ != "numpy":
+            raise DeviceError(
+                f"a tensor on {self._device!r} cannot become a numpy array implicitly: "
+                "call .numpy() for a host copy"
+            )
+        data = self._data
+        if dtype is not None:
+            data = data.astype(dtype, copy=False)
+        return data.copy() if copy else data  # type: ignore[no-any-return]
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self._device.xp.asarray(self._data).__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self._data.__dlpack_device__()  # type: ignore[no-any-return]
+
+    def copy_(self, src: Tensor[Any, Any, Any, Any] | Any) -> None:
+        """Overwrite the data in place, outside any tape; `src` has the same shape."""
+        from shaped.ops.core import check_same
+
+        if isinstance(src, Tensor):
+            if src._device is not self._device:
+                check_same("copy_", (self, src))
+            src = src._data
+        shape = tuple(getattr(src, "shape", ()))
+        if shape != tuple(self._data.shape):
+            raise ShapeError(
+                f"copy_: source shape {shape} differs from the tensor's {tuple(self._data.shape)}"
+            )
+        self._data[...] = src
+
+    # ------------------------------------------------------------ moving, tape
+
+    @overload
+    def to(self, target: Dev2) -> Tensor[S, D, Dev2, T]: ...
+    @overload
+    def to(self, target: type[D2]) -> Tensor[S, D2, Dev, T]: ...
+    def to(self, target: Any) -> Any:
+        """Move to a device (`x.to(sh.Cuda())`) or convert the dtype (`x.to(sh.Float64)`)."""
+        return _movement.to(self, target)
+
+    def realize(self, shape: S2) -> Tensor[S2, D, Dev, T]:
+        """Check the run-time shape and return the tensor typed with it (dfdx's realize)."""
+        from shaped import shapes
+
+        shapes.realize(tuple(self._data.shape), shape)
+        return self  # type: ignore[return-value]
+
+    def traced(self, grads: Gradients) -> Tensor[S, D, Dev, OwnedTape]:
+        """The same data with a tape recording into `grads`; `grads[x]` names this tensor too."""
+        from shaped.tape import Tape
+
+        tape = Tape(grads)
+        out = Tensor._wrap(self._data, self._device, tape)
+        out._key = self._key_()
+        if self._tape is None:
+            tape.sources.add(out._key)
+        else:
+            from shaped.tape import merge
+
+            out._tape = merge(self._tape, tape)
+        return out  # type: ignore[no-any-return]
+
+    def trace(self) -> Tensor[S, D, Dev, OwnedTape]:
+        """`traced` into a fresh `Gradients`."""
+        from shaped.tape import Gradients
+
+        return self.traced(Gradients())
+
+    def detach(self) -> Tensor[S, D, Dev, NoTape]:
+        """The same data without a tape (and a new gradient identity)."""
+        return Tensor._wrap(self._data, self._device)  # type: ignore[no-any-return]
+
+    def backward(self: Tensor[tuple[()], D, Dev, OwnedTape]) -> Gradients:
+        """Gradients of this scalar loss with respect to every traced input and parameter."""
+        from shaped.tape import backward
+
+        return backward(self)
+
+    # ------------------------------------------------------------ arithmetic
+
+    @overload
+    def __add__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __add__(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __add__(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def __add__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+    @overload
+    def __add__(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
+    @overload
+    def __add__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
+    def __add__(self, other: Any) -> Any:
+        return _elementwise.add(self, other)
+
+    @overload
+    def __sub__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __sub__(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __sub__(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def __sub__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+    @overload
+    def __sub__(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
+    @overload
+    def __sub__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
+    def __sub__(self, other: Any) -> Any:
+        return _elementwise.sub(self, other)
+
+    @overload
+    def __mul__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __mul__(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __mul__(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def __mul__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+    @overload
+    def __mul__(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
+    @overload
+    def __mul__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
+    def __mul__(self, other: Any) -> Any:
+        return _elementwise.mul(self, other)
+
+    @overload
+    def __truediv__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __truediv__(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __truediv__(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def __truediv__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+    @overload
+    def __truediv__(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
+    @overload
+    def __truediv__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
+    def __truediv__(self, other: Any) -> Any:
+        return _elementwise.div(self, other)
+
+    @overload
+    def __pow__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __pow__(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __pow__(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def __pow__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+    @overload
+    def __pow__(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
+    @overload
+    def __pow__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
+    def __pow__(self, other: Any) -> Any:
+        return _elementwise.pow_(self, other)
+
+    @overload
+    def maximum(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def maximum(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def maximum(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def maximum(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+    @overload
+    def maximum(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
+    @overload
+    def maximum(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
+    def maximum(self, other: Any) -> Any:
+        return _elementwise.maximum(self, other)
+
+    @overload
+    def minimum(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def minimum(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def minimum(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def minimum(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+    @overload
+    def minimum(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
+    @overload
+    def minimum(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
+    def minimum(self, other: Any) -> Any:
+        return _elementwise.minimum(self, other)
+    def __radd__(self, other: float) -> Tensor[S, D, Dev, T]:
+        return _elementwise.add(self, other)  # type: ignore[no-any-return]
+
+    def __rsub__(self, other: float) -> Tensor[S, D, Dev, T]:
+        return _elementwise.rsub(self, other)  # type: ignore[no-any-return]
+
+    def __rmul__(self, other: float) -> Tensor[S, D, Dev, T]:
+        return _elementwise.mul(self, other)  # type: ignore[no-any-return]
+
+    def __rtruediv__(self, other: float) -> Tensor[S, D, Dev, T]:
+        return _elementwise.rdiv(self, other)  # type: ignore[no-any-return]
+
+    def __rpow__(self, other: float) -> Tensor[S, D, Dev, T]:
+        return _elementwise.rpow(self, other)  # type: ignore[no-any-return]
+
+    def __neg__(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.neg(self)  # type: ignore[no-any-return]
+
+    @overload
+    def __matmul__(
+        self: Tensor[tuple[M, K], D, Dev, T], other: Tensor[tuple[K, N], D, Dev, NoTape]
+    ) -> Tensor[tuple[M, N], D, Dev, T]: ...
+    @overload
+    def __matmul__(
+        self: Tensor[tuple[M, K], D, Dev, T], other: Tensor[tuple[K, N], D, Dev, T]
+    ) -> Tensor[tuple[M, N], D, Dev, T]: ...
+    @overload
+    def __matmul__(
+        self: Tensor[tuple[Unpack[B], M, K], D, Dev, T], other: Tensor[tuple[K, N], D, Dev, NoTape]
+    ) -> Tensor[tuple[Unpack[B], M, N], D, Dev, T]: ...
+    @overload
+    def __matmul__(
+        self: Tensor[tuple[Unpack[B], M, K], D, Dev, T],
+        other: Tensor[tuple[Unpack[B], K, N], D, Dev, T],
+    ) -> Tensor[tuple[Unpack[B], M, N], D, Dev, T]: ...
+    @overload
+    def __matmul__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def __matmul__(self, other: Tensor[Any, D, Dev, T]) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def __matmul__(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[AnyShape, D, Dev, OwnedTape]: ...
+    @overload
+    def __matmul__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def __matmul__(self, other: Any) -> Any:
+        return _linalg.matmul(self, other)
+
+    # comparisons give Bool tensors without a tape (they have no gradient)
+    def __eq__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:  # type: ignore[override]
+        return _elementwise.compare("eq", self, other)  # type: ignore[no-any-return]
+
+    def __ne__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:  # type: ignore[override]
+        return _elementwise.compare("ne", self, other)  # type: ignore[no-any-return]
+
+    def __lt__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
+        return _elementwise.compare("lt", self, other)  # type: ignore[no-any-return]
+
+    def __le__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
+        return _elementwise.compare("le", self, other)  # type: ignore[no-any-return]
+
+    def __gt__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
+        return _elementwise.compare("gt", self, other)  # type: ignore[no-any-return]
+
+    def __ge__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
+        return _elementwise.compare("ge", self, other)  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------ elementwise
+
+    def abs(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.abs_(self)  # type: ignore[no-any-return]
+
+    def exp(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.exp(self)  # type: ignore[no-any-return]
+
+    def log(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.log(self)  # type: ignore[no-any-return]
+
+    def sqrt(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.sqrt(self)  # type: ignore[no-any-return]
+
+    def square(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.square(self)  # type: ignore[no-any-return]
+
+    def sin(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.sin(self)  # type: ignore[no-any-return]
+
+    def cos(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.cos(self)  # type: ignore[no-any-return]
+
+    def tanh(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.tanh(self)  # type: ignore[no-any-return]
+
+    def sigmoid(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.sigmoid(self)  # type: ignore[no-any-return]
+
+    def relu(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.relu(self)  # type: ignore[no-any-return]
+
+    def gelu(self, approximate: Literal["none", "tanh"] = "none") -> Tensor[S, D, Dev, T]:
+        """GELU; "none" is the exact erf form, "tanh" PyTorch's tanh approximation."""
+        return _elementwise.gelu(self, approximate)  # type: ignore[no-any-return]
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor[S, D, Dev, T]:
+        return _elementwise.leaky_relu(self, negative_slope)  # type: ignore[no-any-return]
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor[S, D, Dev, T]:
+        """Limit values to [min, max]; the gradient passes where min <= x <= max, as torch."""
+        return _elementwise.clamp(self, min, max)  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------ reductions
+
+    @overload
+    def sum(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        return _reduce.sum_(self, axis, keepdims)
+
+    @overload
+    def mean(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        return _reduce.mean(self, axis, keepdims)
+
+    @overload
+    def max(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        """Largest value; ties share the gradient evenly (torch's amax rule)."""
+        return _reduce.max_(self, axis, keepdims)
+
+    @overload
+    def min(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        """Smallest value; ties share the gradient evenly (torch's amin rule)."""
+        return _reduce.min_(self, axis, keepdims)
+
+    @overload
+    def var(
+        self, axis: None = None, keepdims: Literal[False] = False, correction: int = 1
+    ) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def var(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Tensor[AnyShape, D, Dev, T]: ...
+    def var(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Any:
+        """Variance with Bessel's correction by default (correction=1), as torch.var."""
+        return _reduce.var(self, axis, keepdims, correction)
+
+    @overload
+    def std(
+        self, axis: None = None, keepdims: Literal[False] = False, correction: int = 1
+    ) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def std(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Tensor[AnyShape, D, Dev, T]: ...
+    def std(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Any:
+        return _reduce.std(self, axis, keepdims, correction)
+
+    def logsumexp(self, axis: int | tuple[int, ...], keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]:
+        """log(sum(exp(x))) along `axis`, computed stably."""
+        return _reduce.logsumexp(self, axis, keepdims)  # type: ignore[no-any-return]
+
+    @overload
+    def argmax(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], Int64, Dev]: ...
+    @overload
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor[AnyShape, Int64, Dev]: ...
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Any:
+        """Index of the first largest value (of the flattened tensor when axis is None)."""
+        return _reduce.argmax(self, axis, keepdims)
+
+    @overload
+    def argmin(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], Int64, Dev]: ...
+    @overload
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor[AnyShape, Int64, Dev]: ...
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Any:
+        return _reduce.argmin(self, axis, keepdims)
+
+    # ------------------------------------------------------------ shape
+
+    @overload
+    def reshape(self, shape: tuple[int, ...], /) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def reshape(self, d0: int, /) -> Tensor[tuple[int], D, Dev, T]: ...
+    @overload
+    def reshape(self, d0: int, d1: int, /) -> Tensor[tuple[int, int], D, Dev, T]: ...
+    @overload
+    def reshape(self, d0: int, d1: int, d2: int, /) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
+    @overload
+    def reshape(self, d0: int, d1: int, d2: int, d3: int, /) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
+    @overload
+    def reshape(self, *shape: int) -> Tensor[AnyShape, D, Dev, T]: ...
+    def reshape(self, *shape: Any) -> Any:
+        """A new shape with the same elements; one -1 is inferred. `reshape((2, 3))` works too."""
+        return _movement.reshape(self, shape)
+
+    @overload
+    def flatten(self) -> Tensor[tuple[int], D, Dev, T]: ...
+    @overload
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor[AnyShape, D, Dev, T]: ...
+    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Any:
+        """Merge axes start_axis..end_axis (inclusive) into one."""
+        return _movement.flatten(self, start_axis, end_axis)
+
+    @overload
+    def permute(self, a0: int, a1: int, /) -> Tensor[tuple[int, int], D, Dev, T]: ...
+    @overload
+    def permute(self, a0: int, a1: int, a2: int, /) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
+    @overload
+    def permute(self, a0: int, a1: int, a2: int, a3: int, /) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
+    @overload
+    def permute(self, *axes: int) -> Tensor[AnyShape, D, Dev, T]: ...
+    def permute(self, *axes: Any) -> Any:
+        """Reorder the axes (`permute(0, 2, 1)`; a single tuple works too)."""
+        return _movement.permute(self, axes)
+
+    def transpose(self, axis0: int, axis1: int) -> Tensor[AnyShape, D, Dev, T]:
+        """Swap two axes."""
+        return _movement.transpose(self, axis0, axis1)  # type: ignore[no-any-return]
+
+    @property
+    def T(self) -> Tensor[AnyShape, D, Dev, T]:
+        """All axes reversed (numpy's .T)."""
+        return _movement.permute(self, tuple(range(self._data.ndim))[::-1])  # type: ignore[no-any-return]
+
+    @property
+    def mT(self) -> Tensor[AnyShape, D, Dev, T]:
+        """The last two axes swapped (a batch of matrices transposed)."""
+        return _movement.matrix_transpose(self)  # type: ignore[no-any-return]
+
+    def unsqueeze(self, axis: int) -> Tensor[AnyShape, D, Dev, T]:
+        """Insert a size-1 axis."""
+        return _movement.unsqueeze(self, axis)  # type: ignore[no-any-return]
+
+    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor[AnyShape, D, Dev, T]:
+        """Drop size-1 axes: all of them, or those named (others stay, as in PyTorch)."""
+        return _movement.squeeze(self, axis)  # type: ignore[no-any-return]
+
+    def broadcast_to(self, shape: S2) -> Tensor[S2, D, Dev, T]:
+        """Expand size-1 axes (and add leading ones) to `shape`, as numpy's broadcast_to."""
+        return _movement.broadcast_to(self, shape)  # type: ignore[no-any-return]
+
+    def take(self, indices: Tensor[Any, Int64, Dev, Any], axis: int | None = None) -> Tensor[AnyShape, D, Dev, T]:
+        """Gather along `axis` with Int64 indices, as np.take (flattened when axis is None)."""
+        return _movement.take(self, indices, axis)  # type: ignore[no-any-return]
+
+    def pad(self, widths: Any, value: float = 0.0) -> Tensor[AnyShape, D, Dev, T]:
+        """Pad with a constant; widths numpy-style ((before, after), ...) per axis."""
+        return _movement.pad(self, widths, value)  # type: ignore[no-any-return]
+
+    def __getitem__(self, key: Any) -> Tensor[AnyShape, D, Dev, T]:
+        """Basic indexing: ints, slices, None and ..."""
+        return _movement.getitem(self, key)  # type: ignore[no-any-return]
+
+
+from shaped.ops import elementwise as _elementwise  # noqa: E402  (the ops import Tensor)
+from shaped.ops import linalg as _linalg  # noqa: E402
+from shaped.ops import movement as _movement  # noqa: E402
+from shaped.ops import reduce as _reduce  # noqa: E402
+
+__all__ = ["Tensor"]
