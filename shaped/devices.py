@@ -128,11 +128,11 @@ class Device:
         _check_shape("eye", (n, n if m is None else m))
         return self._wrap(self.xp.eye(n, m, dtype=dtype.name))
 
-    def _fill(self, shape: Any, dtype: type[DType], value: float) -> Any:
+    def _fill(self, shape: Any, dtype: type[DType], value: float) -> Tensor[Any, Any, Any, Any]:
         shape = _check_shape("zeros", shape)
         return self._wrap(self.xp.full(shape, value, dtype=dtype.name))
 
-    def _wrap(self, data: Any) -> Any:
+    def _wrap(self, data: Any) -> Tensor[Any, Any, Any, Any]:
         from shaped.tensor import Tensor
 
         return Tensor._wrap(data, self._place())

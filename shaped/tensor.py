@@ -59,7 +59,7 @@ class Tensor(Generic[S, D, Dev, T]):
         raise TypeError("create tensors with a device: sh.Cpu().tensor(data), .zeros(shape), ...")
 
     @classmethod
-    def _wrap(cls, data: Any, device: Device, tape: Tape | None = None) -> Any:
+    def _wrap(cls, data: Any, device: Device, tape: Tape | None = None) -> Tensor[Any, Any, Any, Any]:
         out = object.__new__(cls)
         out._data = data
         out._device = device
@@ -79,7 +79,7 @@ class Tensor(Generic[S, D, Dev, T]):
     @property
     def shape(self) -> S:
         """The run-time shape, a tuple of ints (typed by the shape parameter)."""
-        return self._data.shape  # type: ignore[no-any-return]
+        return self._data.shape
 
     @property
     def dtype(self) -> type[DType]:
@@ -144,7 +144,7 @@ class Tensor(Generic[S, D, Dev, T]):
             raise ShapeError(
                 f"item(): needs a tensor with one element, got shape {tuple(self._data.shape)}"
             )
-        return self._data.item()  # type: ignore[no-any-return]
+        return self._data.item()
 
     def tolist(self) -> Any:
         """Nested Python lists (a number for a rank-0 tensor)."""
@@ -159,13 +159,13 @@ class Tensor(Generic[S, D, Dev, T]):
         data = self._data
         if dtype is not None:
             data = data.astype(dtype, copy=False)
-        return data.copy() if copy else data  # type: ignore[no-any-return]
+        return data.copy() if copy else data
 
     def __dlpack__(self, **kwargs: Any) -> Any:
         return self._device.xp.asarray(self._data).__dlpack__(**kwargs)
 
     def __dlpack_device__(self) -> tuple[int, int]:
-        return self._data.__dlpack_device__()  # type: ignore[no-any-return]
+        return self._data.__dlpack_device__()
 
     def copy_(self, src: Tensor[Any, Any, Any, Any] | Any) -> None:
         """Overwrite the data in place, outside any tape; `src` has the same shape."""
@@ -212,7 +212,7 @@ class Tensor(Generic[S, D, Dev, T]):
             from shaped.tape import merge
 
             out._tape = merge(self._tape, tape)
-        return out  # type: ignore[no-any-return]
+        return out
 
     def trace(self) -> Tensor[S, D, Dev, OwnedTape]:
         """`traced` into a fresh `Gradients`."""
@@ -222,7 +222,7 @@ class Tensor(Generic[S, D, Dev, T]):
 
     def detach(self) -> Tensor[S, D, Dev, NoTape]:
         """The same data without a tape (and a new gradient identity)."""
-        return Tensor._wrap(self._data, self._device)  # type: ignore[no-any-return]
+        return Tensor._wrap(self._data, self._device)
 
     def backward(self: Tensor[tuple[()], D, Dev, OwnedTape]) -> Gradients:
         """Gradients of this scalar loss with respect to every traced input and parameter."""
@@ -351,22 +351,22 @@ class Tensor(Generic[S, D, Dev, T]):
     def minimum(self, other: Any) -> Any:
         return _elementwise.minimum(self, other)
     def __radd__(self, other: float) -> Tensor[S, D, Dev, T]:
-        return _elementwise.add(self, other)  # type: ignore[no-any-return]
+        return _elementwise.add(self, other)
 
     def __rsub__(self, other: float) -> Tensor[S, D, Dev, T]:
-        return _elementwise.rsub(self, other)  # type: ignore[no-any-return]
+        return _elementwise.rsub(self, other)
 
     def __rmul__(self, other: float) -> Tensor[S, D, Dev, T]:
-        return _elementwise.mul(self, other)  # type: ignore[no-any-return]
+        return _elementwise.mul(self, other)
 
     def __rtruediv__(self, other: float) -> Tensor[S, D, Dev, T]:
-        return _elementwise.rdiv(self, other)  # type: ignore[no-any-return]
+        return _elementwise.rdiv(self, other)
 
     def __rpow__(self, other: float) -> Tensor[S, D, Dev, T]:
-        return _elementwise.rpow(self, other)  # type: ignore[no-any-return]
+        return _elementwise.rpow(self, other)
 
     def __neg__(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.neg(self)  # type: ignore[no-any-return]
+        return _elementwise.neg(self)
 
     @overload
     def __matmul__(
@@ -400,65 +400,65 @@ class Tensor(Generic[S, D, Dev, T]):
 
     # comparisons give Bool tensors without a tape (they have no gradient)
     def __eq__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:  # type: ignore[override]
-        return _elementwise.compare("eq", self, other)  # type: ignore[no-any-return]
+        return _elementwise.compare("eq", self, other)
 
     def __ne__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:  # type: ignore[override]
-        return _elementwise.compare("ne", self, other)  # type: ignore[no-any-return]
+        return _elementwise.compare("ne", self, other)
 
     def __lt__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
-        return _elementwise.compare("lt", self, other)  # type: ignore[no-any-return]
+        return _elementwise.compare("lt", self, other)
 
     def __le__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
-        return _elementwise.compare("le", self, other)  # type: ignore[no-any-return]
+        return _elementwise.compare("le", self, other)
 
     def __gt__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
-        return _elementwise.compare("gt", self, other)  # type: ignore[no-any-return]
+        return _elementwise.compare("gt", self, other)
 
     def __ge__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
-        return _elementwise.compare("ge", self, other)  # type: ignore[no-any-return]
+        return _elementwise.compare("ge", self, other)
 
     # ------------------------------------------------------------ elementwise
 
     def abs(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.abs_(self)  # type: ignore[no-any-return]
+        return _elementwise.abs_(self)
 
     def exp(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.exp(self)  # type: ignore[no-any-return]
+        return _elementwise.exp(self)
 
     def log(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.log(self)  # type: ignore[no-any-return]
+        return _elementwise.log(self)
 
     def sqrt(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.sqrt(self)  # type: ignore[no-any-return]
+        return _elementwise.sqrt(self)
 
     def square(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.square(self)  # type: ignore[no-any-return]
+        return _elementwise.square(self)
 
     def sin(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.sin(self)  # type: ignore[no-any-return]
+        return _elementwise.sin(self)
 
     def cos(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.cos(self)  # type: ignore[no-any-return]
+        return _elementwise.cos(self)
 
     def tanh(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.tanh(self)  # type: ignore[no-any-return]
+        return _elementwise.tanh(self)
 
     def sigmoid(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.sigmoid(self)  # type: ignore[no-any-return]
+        return _elementwise.sigmoid(self)
 
     def relu(self) -> Tensor[S, D, Dev, T]:
-        return _elementwise.relu(self)  # type: ignore[no-any-return]
+        return _elementwise.relu(self)
 
     def gelu(self, approximate: Literal["none", "tanh"] = "none") -> Tensor[S, D, Dev, T]:
         """GELU; "none" is the exact erf form, "tanh" PyTorch's tanh approximation."""
-        return _elementwise.gelu(self, approximate)  # type: ignore[no-any-return]
+        return _elementwise.gelu(self, approximate)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor[S, D, Dev, T]:
-        return _elementwise.leaky_relu(self, negative_slope)  # type: ignore[no-any-return]
+        return _elementwise.leaky_relu(self, negative_slope)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor[S, D, Dev, T]:
         """Limit values to [min, max]; the gradient passes where min <= x <= max, as torch."""
-        return _elementwise.clamp(self, min, max)  # type: ignore[no-any-return]
+        return _elementwise.clamp(self, min, max)
 
     # ------------------------------------------------------------ reductions
 
@@ -513,7 +513,7 @@ class Tensor(Generic[S, D, Dev, T]):
 
     def logsumexp(self, axis: int | tuple[int, ...], keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]:
         """log(sum(exp(x))) along `axis`, computed stably."""
-        return _reduce.logsumexp(self, axis, keepdims)  # type: ignore[no-any-return]
+        return _reduce.logsumexp(self, axis, keepdims)
 
     @overload
     def argmax(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], Int64, Dev]: ...
@@ -570,41 +570,42 @@ class Tensor(Generic[S, D, Dev, T]):
 
     def transpose(self, axis0: int, axis1: int) -> Tensor[AnyShape, D, Dev, T]:
         """Swap two axes."""
-        return _movement.transpose(self, axis0, axis1)  # type: ignore[no-any-return]
+        return _movement.transpose(self, axis0, axis1)
 
-    @property
-    def T(self) -> Tensor[AnyShape, D, Dev, T]:
-        """All axes reversed (numpy's .T)."""
-        return _movement.permute(self, tuple(range(self._data.ndim))[::-1])  # type: ignore[no-any-return]
+    def unsqueeze(self, axis: int) -> Tensor[AnyShape, D, Dev, T]:
+        """Insert a size-1 axis."""
+        return _movement.unsqueeze(self, axis)
+
+    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor[AnyShape, D, Dev, T]:
+        """Drop size-1 axes: all of them, or those named (others stay, as in PyTorch)."""
+        return _movement.squeeze(self, axis)
+
+    def broadcast_to(self, shape: S2) -> Tensor[S2, D, Dev, T]:
+        """Expand size-1 axes (and add leading ones) to `shape`, as numpy's broadcast_to."""
+        return _movement.broadcast_to(self, shape)
+
+    def take(self, indices: Tensor[Any, Int64, Dev, Any], axis: int | None = None) -> Tensor[AnyShape, D, Dev, T]:
+        """Gather along `axis` with Int64 indices, as np.take (flattened when axis is None)."""
+        return _movement.take(self, indices, axis)
+
+    def pad(self, widths: Any, value: float = 0.0) -> Tensor[AnyShape, D, Dev, T]:
+        """Pad with a constant; widths numpy-style ((before, after), ...) per axis."""
+        return _movement.pad(self, widths, value)
+
+    def __getitem__(self, key: Any) -> Tensor[AnyShape, D, Dev, T]:
+        """Basic indexing: ints, slices, None and ..."""
+        return _movement.getitem(self, key)
 
     @property
     def mT(self) -> Tensor[AnyShape, D, Dev, T]:
         """The last two axes swapped (a batch of matrices transposed)."""
-        return _movement.matrix_transpose(self)  # type: ignore[no-any-return]
+        return _movement.matrix_transpose(self)
 
-    def unsqueeze(self, axis: int) -> Tensor[AnyShape, D, Dev, T]:
-        """Insert a size-1 axis."""
-        return _movement.unsqueeze(self, axis)  # type: ignore[no-any-return]
-
-    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor[AnyShape, D, Dev, T]:
-        """Drop size-1 axes: all of them, or those named (others stay, as in PyTorch)."""
-        return _movement.squeeze(self, axis)  # type: ignore[no-any-return]
-
-    def broadcast_to(self, shape: S2) -> Tensor[S2, D, Dev, T]:
-        """Expand size-1 axes (and add leading ones) to `shape`, as numpy's broadcast_to."""
-        return _movement.broadcast_to(self, shape)  # type: ignore[no-any-return]
-
-    def take(self, indices: Tensor[Any, Int64, Dev, Any], axis: int | None = None) -> Tensor[AnyShape, D, Dev, T]:
-        """Gather along `axis` with Int64 indices, as np.take (flattened when axis is None)."""
-        return _movement.take(self, indices, axis)  # type: ignore[no-any-return]
-
-    def pad(self, widths: Any, value: float = 0.0) -> Tensor[AnyShape, D, Dev, T]:
-        """Pad with a constant; widths numpy-style ((before, after), ...) per axis."""
-        return _movement.pad(self, widths, value)  # type: ignore[no-any-return]
-
-    def __getitem__(self, key: Any) -> Tensor[AnyShape, D, Dev, T]:
-        """Basic indexing: ints, slices, None and ..."""
-        return _movement.getitem(self, key)  # type: ignore[no-any-return]
+    # .T last: below this line the name T means the property, not the tape parameter
+    @property
+    def T(self) -> Tensor[AnyShape, D, Dev, T]:
+        """All axes reversed (numpy's .T)."""
+        return _movement.permute(self, tuple(range(self._data.ndim))[::-1])
 
 
 from shaped.ops import elementwise as _elementwise  # noqa: E402  (the ops import Tensor)

@@ -1,0 +1,199 @@
+"""The tape: moving, merging, reuse, deferred input gradients, consumption, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import shaped as sh
+from shaped.ops.linalg import linear
+from tests.oracle import arrays
+
+dev = sh.Cpu(seed=0)
+
+
+def pair(shape: tuple[int, ...], seed: int = 0) -> tuple[sh.Tensor, torch.Tensor]:  # type: ignore[type-arg]
+    data = arrays(shape, seed=seed)
+    return dev.tensor(data), torch.tensor(data, requires_grad=True)
+
+
+def close(ours: sh.Tensor, theirs: torch.Tensor | None) -> None:  # type: ignore[type-arg]
+    assert theirs is not None
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_square_by_reuse() -> None:
+    x, tx = pair((3,))
+    grads = sh.Gradients()
+    xt = x.traced(grads)
+    (xt * xt).sum().backward()
+    (tx * tx).sum().backward()
+    close(grads[x], tx.grad)
+    assert grads[x].shape == (3,)
+
+
+def test_diamond_and_residual() -> None:
+    x, tx = pair((2, 3))
+    w, tw = pair((3, 3), seed=1)
+    grads = sh.Gradients()
+    xt = x.traced(grads)
+    h = xt @ w
+    out = (h.tanh() + h.sigmoid() + xt).square().mean()  # two branches and a residual
+    out.backward()
+    th = tx @ tw
+    (th.tanh() + th.sigmoid() + tx).square().mean().backward()
+    close(grads[x], tx.grad)
+    close(grads[w], tw.grad)
+
+
+def test_tape_on_the_right_operand() -> None:
+    x, tx = pair((4,))
+    c, tc = pair((4,), seed=1)
+    grads = sh.Gradients()
+    loss = (c * x.traced(grads)).sum()
+    assert loss._tape is not None
+    loss.backward()
+    (tc.detach() * tx).sum().backward()
+    close(grads[x], tx.grad)
+    assert isinstance((2.0 - x.traced(sh.Gradients()))._tape, object)
+
+
+def test_two_tapes_merge() -> None:
+    a, ta = pair((3,))
+    b, tb = pair((3,), seed=1)
+    ga, gb = sh.Gradients(), sh.Gradients()
+    at, bt = a.traced(ga), b.traced(gb)
+    y1 = at.exp()
+    y2 = bt * 3.0
+    loss = (y1 * y2).sum()  # records made on two tapes before they met
+    grads = loss.backward()
+    (ta.exp() * (tb * 3.0)).sum().backward()
+    close(grads[a], ta.grad)
+    close(grads[b], tb.grad)
+    close(gb[a], ta.grad)  # both Gradients objects see the merged result
+
+
+def test_traced_keeps_identity_and_trace_makes_gradients() -> None:
+    x, tx = pair((2, 2))
+    xt = x.trace()
+    grads = (xt * 2.0).sum().backward()
+    assert x in grads and xt in grads
+    close(grads[xt], torch.full((2, 2), 2.0))
+    close(grads[x], torch.full((2, 2), 2.0))
+
+
+def test_parameter_used_twice() -> None:
+    x, tx = pair((5, 3))
+    w, tw = pair((4, 3), seed=1)
+    grads = sh.Gradients()
+    h = linear(x.traced(grads), w)
+    loss = (h.tanh() @ w).sum()  # w feeds two ops
+    loss.backward()
+    (torch.nn.functional.linear(tx, tw).tanh() @ tw).sum().backward()
+    close(grads[w], tw.grad)
+    close(grads[x], tx.grad)
+
+
+def test_second_backward_is_an_error() -> None:
+    x, _ = pair((3,))
+    loss = x.trace().sum()
+    loss.backward()
+    with pytest.raises(sh.TapeError, match="consumed"):
+        loss.backward()
+
+
+def test_backward_without_tape_and_on_non_scalar() -> None:
+    x, _ = pair((3,))
+    with pytest.raises(sh.TapeError, match=r"call \.traced\(grads\)"):
+        x.sum().backward()  # type: ignore[misc]
+    with pytest.raises(sh.TapeError, match=r"got shape \(3,\): reduce with \.mean\(\) or \.sum\(\)"):
+        x.trace().exp().backward()  # type: ignore[misc]
+
+
+def test_values_readable_after_backward() -> None:
+    x, _ = pair((3,))
+    y = x.trace().exp()
+    loss = y.sum()
+    loss.backward()
+    np.testing.assert_allclose(y.numpy(), np.exp(x.numpy()))
+    assert np.isfinite(loss.item())
+
+
+def test_recording_onto_a_consumed_tape_is_an_error() -> None:
+    x, _ = pair((3,))
+    xt = x.trace()
+    xt.sum().backward()
+    with pytest.raises(sh.TapeError, match="consumed"):
+        xt * 2.0
+
+
+def test_detach_drops_the_tape() -> None:
+    x, _ = pair((3,))
+    y = x.trace().detach()
+    assert y._tape is None
+    with pytest.raises(sh.TapeError):
+        y.sum().backward()  # type: ignore[misc]
+
+
+def test_gradients_accumulate_across_backward_calls() -> None:
+    x, tx = pair((3,))
+    grads = sh.Gradients()
+    for _ in range(2):
+        (x.traced(grads).square()).sum().backward()
+        (tx.square()).sum().backward()
+    close(grads[x], tx.grad)
+
+
+def test_unused_branches_cost_nothing_and_unreached_inputs_have_no_gradient() -> None:
+    x, _ = pair((3,))
+    z, _ = pair((3,), seed=1)
+    grads = sh.Gradients()
+    xt = x.traced(grads)
+    _ = (xt * 5.0).exp()  # recorded but not part of the loss
+    zt = z.traced(grads)
+    (zt * 1.0).sum().backward()
+    assert x not in grads
+    with pytest.raises(KeyError, match="no gradient"):
+        grads[x]
+    assert grads.get(x) is None
+
+
+def test_intermediate_gradients_are_freed_in_reverse_order() -> None:
+    """Each intermediate gradient is dropped once its producer's VJP ran: peak holds few."""
+    import gc
+    import weakref
+
+    live: list[weakref.ref[np.ndarray]] = []
+    x, _ = pair((1000,))
+    y = x.trace()
+    for _ in range(20):
+        y = y * 1.0001
+    tape = y._tape
+    assert tape is not None
+    root = tape.root()
+    original = list(root.records)
+
+    def watch(vjp):  # type: ignore[no-untyped-def]
+        def wrapped(g, needs):  # type: ignore[no-untyped-def]
+            out = vjp(g, needs)
+            live.extend(weakref.ref(r) for r in out if isinstance(r, np.ndarray))
+            gc.collect()
+            alive = sum(1 for ref in live if ref() is not None)
+            assert alive <= 3, f"{alive} intermediate gradients alive"
+            return out
+
+        return wrapped
+
+    root.records = [(k, ins, watch(v)) for k, ins, v in original]
+    y.sum().backward()
+
+
+def test_int_operands_get_no_gradient() -> None:
+    x, _ = pair((3,))
+    idx = dev.tensor([0, 2])
+    grads = sh.Gradients()
+    out = x.traced(grads).take(idx, 0).sum()
+    out.backward()
+    assert idx not in grads
+    np.testing.assert_allclose(grads[x].numpy(), [1.0, 0.0, 1.0])
