@@ -52,7 +52,7 @@ class Device:
 
         if isinstance(data, Tensor):
             array = data._data if data._device is self._place() else _to_host(data._data)
-        elif isinstance(data, (list, tuple, int, float, bool)):
+        elif isinstance(data, (list, tuple, int, float, bool)) and not isinstance(data, np.generic):
             shapes.nested_shape(data)  # ragged lists fail here with the offending row
             if dtype is None:
                 dtype = _infer_dtype(data)
@@ -74,11 +74,19 @@ class Device:
             raise DtypeError(f"tensor: cannot convert the data to {name}: {error}") from None
         return Tensor._wrap(out, self._place())
 
-    def zeros(self: Dev, shape: S, dtype: type[D] = Float32) -> Tensor[S, D, Dev]:  # type: ignore[assignment]
+    @overload
+    def zeros(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
+    @overload
+    def zeros(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def zeros(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """A tensor of zeros; `shape` is a tuple of ints."""
         return self._fill(shape, dtype, 0)
 
-    def ones(self: Dev, shape: S, dtype: type[D] = Float32) -> Tensor[S, D, Dev]:  # type: ignore[assignment]
+    @overload
+    def ones(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
+    @overload
+    def ones(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def ones(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """A tensor of ones."""
         return self._fill(shape, dtype, 1)
 
@@ -92,16 +100,24 @@ class Device:
             dtype = _infer_dtype(value)
         return self._fill(shape, dtype, value)
 
-    def randn(self: Dev, shape: S, dtype: type[D] = Float32) -> Tensor[S, D, Dev]:  # type: ignore[assignment]
+    @overload
+    def randn(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
+    @overload
+    def randn(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def randn(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """Standard normal samples from this device's RNG."""
-        shape = _check_shape("randn", shape)  # type: ignore[assignment]
+        shape = _check_shape("randn", shape)
         _need_float("randn", dtype)
         data = self.rng.standard_normal(shape, dtype=_sample_dtype(dtype))
         return self._wrap(data.astype(dtype.name, copy=False))
 
-    def rand(self: Dev, shape: S, dtype: type[D] = Float32) -> Tensor[S, D, Dev]:  # type: ignore[assignment]
+    @overload
+    def rand(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
+    @overload
+    def rand(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def rand(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """Uniform samples in [0, 1) from this device's RNG."""
-        shape = _check_shape("rand", shape)  # type: ignore[assignment]
+        shape = _check_shape("rand", shape)
         _need_float("rand", dtype)
         data = self.rng.random(shape, dtype=_sample_dtype(dtype))
         return self._wrap(data.astype(dtype.name, copy=False))
@@ -121,9 +137,17 @@ class Device:
         args = (0, start, step) if stop is None else (start, stop, step)
         return self._wrap(self.xp.arange(*args, dtype=dtype.name))
 
+    @overload
     def eye(
-        self: Dev, n: int, m: int | None = None, dtype: type[D] = Float32  # type: ignore[assignment]
-    ) -> Tensor[tuple[int, int], D, Dev]:
+        self: Dev, n: int, m: int | None = None, dtype: type[Float32] = ...
+    ) -> Tensor[tuple[int, int], Float32, Dev]: ...
+    @overload
+    def eye(
+        self: Dev, n: int, m: int | None, dtype: type[D]
+    ) -> Tensor[tuple[int, int], D, Dev]: ...
+    @overload
+    def eye(self: Dev, n: int, *, dtype: type[D]) -> Tensor[tuple[int, int], D, Dev]: ...
+    def eye(self, n: int, m: int | None = None, dtype: type[DType] = Float32) -> Any:
         """The identity matrix, n x m (m defaults to n)."""
         _check_shape("eye", (n, n if m is None else m))
         return self._wrap(self.xp.eye(n, m, dtype=dtype.name))

@@ -308,7 +308,9 @@ def pad(shape: Shape, widths: Sequence[tuple[int, int]]) -> Shape:
         )
     for pair in pairs:
         if len(pair) != 2 or pair[0] < 0 or pair[1] < 0:
-            raise ShapeError(f"pad: widths must be non-negative (before, after) pairs, got {pair!r}")
+            raise ShapeError(
+                f"pad: widths must be non-negative (before, after) pairs, got {pair!r}"
+            )
     return tuple(None if d is None else d + b + a for d, (b, a) in zip(shape, pairs))
 
 
@@ -467,7 +469,11 @@ def conv2d(
     if len(weight) != 4:
         raise ShapeError(f"{op}: weight must be (C_out, C_in/groups, kH, kW), got {fmt(weight)}")
     filters, per_group, kh, kw = weight
-    s, p, d = _pair(stride, "stride", op), _pair(padding, "padding", op), _pair(dilation, "dilation", op)
+    s, p, d = (
+        _pair(stride, "stride", op),
+        _pair(padding, "padding", op),
+        _pair(dilation, "dilation", op),
+    )
     _check_positive(op, stride=s, padding=p, dilation=d)
     if groups < 1:
         raise ShapeError(f"{op}: groups must be >= 1, got {groups}")
@@ -514,7 +520,11 @@ def conv_transpose2d(
     if len(weight) != 4:
         raise ShapeError(f"{op}: weight must be (C_in, C_out/groups, kH, kW), got {fmt(weight)}")
     in_ch, per_group, kh, kw = weight
-    s, p, d = _pair(stride, "stride", op), _pair(padding, "padding", op), _pair(dilation, "dilation", op)
+    s, p, d = (
+        _pair(stride, "stride", op),
+        _pair(padding, "padding", op),
+        _pair(dilation, "dilation", op),
+    )
     op_pad = _pair(output_padding, "output_padding", op)
     _check_positive(op, stride=s, padding=p, dilation=d)
     if groups < 1 or (in_ch is not None and in_ch % groups):
@@ -607,7 +617,9 @@ def attention(q: Shape, k: Shape, v: Shape, mask: Shape | None = None) -> Shape:
         if len(s) < 2:
             raise ShapeError(f"{op}: {name} must be (..., seq, dim), got {fmt(s)}")
     if not _match(q[-1], k[-1]):
-        raise ShapeError(f"{op}: q {fmt(q)} and k {fmt(k)} must share the last dim ({q[-1]} != {k[-1]})")
+        raise ShapeError(
+            f"{op}: q {fmt(q)} and k {fmt(k)} must share the last dim ({q[-1]} != {k[-1]})"
+        )
     if not _match(k[-2], v[-2]):
         raise ShapeError(
             f"{op}: k {fmt(k)} and v {fmt(v)} must share the sequence dim ({k[-2]} != {v[-2]})"

@@ -1,8 +1,9 @@
 """The gradient tape and `Gradients`, with dfdx's semantics.
 
-A tape is a list of records `(out_key, in_keys, vjp)` in creation order; keys come from one
-counter, so a record's out_key is also its place in time and two tapes merge by sorting.
-`vjp(g, needs)` returns one gradient (or None) per input; `needs[i]` says which are wanted.
+A tape is a list of records `(out_key, in_keys, needs, vjp)` in creation order; keys come
+from one counter, so a record's out_key is also its place in time and two tapes merge by
+sorting. `vjp(g, needs)` returns one gradient (or None) per input; `needs[i]` says which
+are wanted now (ints and bools never; traced inputs later, see below).
 Gradients of traced inputs are computed only when read (`grads[x]`): a training step that
 never reads them skips, e.g., the first layer's input-gradient GEMM, as PyTorch does.
 """
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 Array = Any  # a numpy or cupy ndarray
 VJP = Callable[[Array, tuple[bool, ...]], Sequence[Array | None]]
-Record = tuple[int, tuple[int | None, ...], VJP]
+Record = tuple[int, tuple[int | None, ...], tuple[bool, ...], VJP]
 
 S = TypeVar("S", bound=tuple[Any, ...])
 D = TypeVar("D")
@@ -34,7 +35,7 @@ new_key = count(1).__next__
 class Tape:
     """Records of one traced computation. Merged tapes forward to the one that absorbed them."""
 
-    __slots__ = ("records", "grads", "sources", "into", "consumed", "linked")
+    __slots__ = ("consumed", "grads", "into", "linked", "records", "sources")
 
     def __init__(self, grads: Gradients) -> None:
         self.records: list[Record] = []
@@ -90,23 +91,22 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
     tape.check_open()
     xp = loss._device.xp
     grad_map: dict[int, Array] = {loss._key_(): xp.ones((), dtype=loss._data.dtype)}
-    sources = tape.sources
     deferred: list[tuple[int, VJP, Array, int, int]] = []
-    for out_key, in_keys, vjp in reversed(tape.records):
-        g = grad_map.pop(out_key, None)  # complete: every consumer of out_key came later
+    pop, get = grad_map.pop, grad_map.get
+    for out_key, in_keys, needs, vjp in reversed(tape.records):
+        g = pop(out_key, None)  # complete: every consumer of out_key came later
         if g is None:
             continue
-        needs = tuple(k is not None and k not in sources for k in in_keys)
-        results: Sequence[Array | None] = vjp(g, needs) if any(needs) else ()
-        for slot, (key, need) in enumerate(zip(in_keys, needs)):
+        results = vjp(g, needs) if True in needs else ()
+        for slot, key in enumerate(in_keys):
             if key is None:
                 continue
-            if not need:
+            if not needs[slot]:
                 deferred.append((key, vjp, g, slot, len(in_keys)))
                 continue
             grad = results[slot]
             if grad is not None:
-                old = grad_map.get(key)
+                old = get(key)
                 grad_map[key] = grad if old is None else old + grad
     tape.consumed, tape.records = True, []
     for grads in (tape.grads, *tape.linked):
@@ -123,7 +123,7 @@ class Gradients:
     Gradients accumulate across backward() calls until zeroed, as in dfdx and PyTorch.
     """
 
-    __slots__ = ("_arrays", "_devices", "_zero", "_pending")
+    __slots__ = ("_arrays", "_devices", "_pending", "_zero")
 
     def __init__(self) -> None:
         self._arrays: dict[int, Array] = {}

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
-from typing_extensions import TypeVar, TypeVarTuple, Unpack
+from typing_extensions import TypeVar, TypeVarTuple
 
 from shaped.dtypes import BY_NAME, Bool, DType, Float32, Int64, NoTape, OwnedTape
-from shaped.errors import DeviceError, ShapeError, TapeError
+from shaped.errors import DeviceError, ShapeError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,7 +48,7 @@ class Tensor(Generic[S, D, Dev, T]):
     Create tensors with a device (`sh.Cpu().tensor(...)`, `.zeros(...)`, `.randn(...)`).
     """
 
-    __slots__ = ("_data", "_device", "_tape", "_key")
+    __slots__ = ("_data", "_device", "_key", "_tape")
 
     _data: Any
     _device: Device
@@ -59,7 +59,9 @@ class Tensor(Generic[S, D, Dev, T]):
         raise TypeError("create tensors with a device: sh.Cpu().tensor(data), .zeros(shape), ...")
 
     @classmethod
-    def _wrap(cls, data: Any, device: Device, tape: Tape | None = None) -> Tensor[Any, Any, Any, Any]:
+    def _wrap(
+        cls, data: Any, device: Device, tape: Tape | None = None
+    ) -> Tensor[Any, Any, Any, Any]:
         out = object.__new__(cls)
         out._data = data
         out._device = device
@@ -290,13 +292,17 @@ class Tensor(Generic[S, D, Dev, T]):
     @overload
     def __truediv__(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
     @overload
-    def __truediv__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+    def __truediv__(
+        self, other: Tensor[Any, D, Dev, NoTape]
+    ) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
     @overload
     def __truediv__(
         self, other: Tensor[Any, D, Dev, OwnedTape]
     ) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
     @overload
-    def __truediv__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
+    def __truediv__(
+        self, other: Tensor[Any, D, Dev, Any]
+    ) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
     def __truediv__(self, other: Any) -> Any:
         return _elementwise.div(self, other)
 
@@ -350,6 +356,7 @@ class Tensor(Generic[S, D, Dev, T]):
     def minimum(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[Any, ...], D, Dev, Any]: ...
     def minimum(self, other: Any) -> Any:
         return _elementwise.minimum(self, other)
+
     def __radd__(self, other: float) -> Tensor[S, D, Dev, T]:
         return _elementwise.add(self, other)
 
@@ -378,13 +385,13 @@ class Tensor(Generic[S, D, Dev, T]):
     ) -> Tensor[tuple[M, N], D, Dev, T]: ...
     @overload
     def __matmul__(
-        self: Tensor[tuple[Unpack[B], M, K], D, Dev, T], other: Tensor[tuple[K, N], D, Dev, NoTape]
-    ) -> Tensor[tuple[Unpack[B], M, N], D, Dev, T]: ...
+        self: Tensor[tuple[*B, M, K], D, Dev, T], other: Tensor[tuple[K, N], D, Dev, NoTape]
+    ) -> Tensor[tuple[*B, M, N], D, Dev, T]: ...
     @overload
     def __matmul__(
-        self: Tensor[tuple[Unpack[B], M, K], D, Dev, T],
-        other: Tensor[tuple[Unpack[B], K, N], D, Dev, T],
-    ) -> Tensor[tuple[Unpack[B], M, N], D, Dev, T]: ...
+        self: Tensor[tuple[*B, M, K], D, Dev, T],
+        other: Tensor[tuple[*B, K, N], D, Dev, T],
+    ) -> Tensor[tuple[*B, M, N], D, Dev, T]: ...
     @overload
     def __matmul__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
     @overload
@@ -463,21 +470,27 @@ class Tensor(Generic[S, D, Dev, T]):
     # ------------------------------------------------------------ reductions
 
     @overload
-    def sum(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], D, Dev, T]: ...
+    def sum(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Any:
         return _reduce.sum_(self, axis, keepdims)
 
     @overload
-    def mean(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], D, Dev, T]: ...
+    def mean(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Any:
         return _reduce.mean(self, axis, keepdims)
 
     @overload
-    def max(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], D, Dev, T]: ...
+    def max(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
     def max(self, axis: Axis = None, keepdims: bool = False) -> Any:
@@ -485,7 +498,9 @@ class Tensor(Generic[S, D, Dev, T]):
         return _reduce.max_(self, axis, keepdims)
 
     @overload
-    def min(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], D, Dev, T]: ...
+    def min(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
     def min(self, axis: Axis = None, keepdims: bool = False) -> Any:
@@ -497,7 +512,9 @@ class Tensor(Generic[S, D, Dev, T]):
         self, axis: None = None, keepdims: Literal[False] = False, correction: int = 1
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
-    def var(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Tensor[AnyShape, D, Dev, T]: ...
+    def var(
+        self, axis: Axis = None, keepdims: bool = False, correction: int = 1
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
     def var(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Any:
         """Variance with Bessel's correction by default (correction=1), as torch.var."""
         return _reduce.var(self, axis, keepdims, correction)
@@ -507,26 +524,38 @@ class Tensor(Generic[S, D, Dev, T]):
         self, axis: None = None, keepdims: Literal[False] = False, correction: int = 1
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
-    def std(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Tensor[AnyShape, D, Dev, T]: ...
+    def std(
+        self, axis: Axis = None, keepdims: bool = False, correction: int = 1
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
     def std(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Any:
         return _reduce.std(self, axis, keepdims, correction)
 
-    def logsumexp(self, axis: int | tuple[int, ...], keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]:
+    def logsumexp(
+        self, axis: int | tuple[int, ...], keepdims: bool = False
+    ) -> Tensor[AnyShape, D, Dev, T]:
         """log(sum(exp(x))) along `axis`, computed stably."""
         return _reduce.logsumexp(self, axis, keepdims)
 
     @overload
-    def argmax(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], Int64, Dev]: ...
+    def argmax(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], Int64, Dev]: ...
     @overload
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor[AnyShape, Int64, Dev]: ...
+    def argmax(
+        self, axis: int | None = None, keepdims: bool = False
+    ) -> Tensor[AnyShape, Int64, Dev]: ...
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Any:
         """Index of the first largest value (of the flattened tensor when axis is None)."""
         return _reduce.argmax(self, axis, keepdims)
 
     @overload
-    def argmin(self, axis: None = None, keepdims: Literal[False] = False) -> Tensor[tuple[()], Int64, Dev]: ...
+    def argmin(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], Int64, Dev]: ...
     @overload
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor[AnyShape, Int64, Dev]: ...
+    def argmin(
+        self, axis: int | None = None, keepdims: bool = False
+    ) -> Tensor[AnyShape, Int64, Dev]: ...
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Any:
         return _reduce.argmin(self, axis, keepdims)
 
@@ -541,7 +570,9 @@ class Tensor(Generic[S, D, Dev, T]):
     @overload
     def reshape(self, d0: int, d1: int, d2: int, /) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
     @overload
-    def reshape(self, d0: int, d1: int, d2: int, d3: int, /) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
+    def reshape(
+        self, d0: int, d1: int, d2: int, d3: int, /
+    ) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
     @overload
     def reshape(self, *shape: int) -> Tensor[AnyShape, D, Dev, T]: ...
     def reshape(self, *shape: Any) -> Any:
@@ -561,7 +592,9 @@ class Tensor(Generic[S, D, Dev, T]):
     @overload
     def permute(self, a0: int, a1: int, a2: int, /) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
     @overload
-    def permute(self, a0: int, a1: int, a2: int, a3: int, /) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
+    def permute(
+        self, a0: int, a1: int, a2: int, a3: int, /
+    ) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
     @overload
     def permute(self, *axes: int) -> Tensor[AnyShape, D, Dev, T]: ...
     def permute(self, *axes: Any) -> Any:
@@ -584,7 +617,9 @@ class Tensor(Generic[S, D, Dev, T]):
         """Expand size-1 axes (and add leading ones) to `shape`, as numpy's broadcast_to."""
         return _movement.broadcast_to(self, shape)
 
-    def take(self, indices: Tensor[Any, Int64, Dev, Any], axis: int | None = None) -> Tensor[AnyShape, D, Dev, T]:
+    def take(
+        self, indices: Tensor[Any, Int64, Dev, Any], axis: int | None = None
+    ) -> Tensor[AnyShape, D, Dev, T]:
         """Gather along `axis` with Int64 indices, as np.take (flattened when axis is None)."""
         return _movement.take(self, indices, axis)
 

@@ -68,19 +68,31 @@ def check(
         )
 
 
-def arrays(shape: tuple[int, ...], dtype: Any = np.float64, seed: int = 0, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+def arrays(
+    shape: tuple[int, ...],
+    dtype: Any = np.float64,
+    seed: int = 0,
+    low: float = -2.0,
+    high: float = 2.0,
+) -> np.ndarray:
     """Random values in [low, high) of one dtype."""
     return np.random.default_rng(seed).uniform(low, high, shape).astype(dtype)
 
 
-def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = 5) -> st.SearchStrategy[tuple[int, ...]]:
+def shapes(
+    min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = 5
+) -> st.SearchStrategy[tuple[int, ...]]:
     """Shapes for hypothesis, zero-size dims and rank 0 included by default."""
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
 def broadcastable(num: int = 2, max_dims: int = 4) -> st.SearchStrategy[Any]:
     """`num` shapes that broadcast together (`.input_shapes`)."""
-    return hnp.mutually_broadcastable_shapes(num_shapes=num, max_dims=max_dims, min_side=0, max_side=4)
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num, max_dims=max_dims, min_side=0, max_side=4
+    )
 
 
 float_dtypes = st.sampled_from([np.float64, np.float32])

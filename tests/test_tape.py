@@ -75,7 +75,7 @@ def test_two_tapes_merge() -> None:
 
 
 def test_traced_keeps_identity_and_trace_makes_gradients() -> None:
-    x, tx = pair((2, 2))
+    x, _ = pair((2, 2))
     xt = x.trace()
     grads = (xt * 2.0).sum().backward()
     assert x in grads and xt in grads
@@ -107,7 +107,9 @@ def test_backward_without_tape_and_on_non_scalar() -> None:
     x, _ = pair((3,))
     with pytest.raises(sh.TapeError, match=r"call \.traced\(grads\)"):
         x.sum().backward()  # type: ignore[misc]
-    with pytest.raises(sh.TapeError, match=r"got shape \(3,\): reduce with \.mean\(\) or \.sum\(\)"):
+    with pytest.raises(
+        sh.TapeError, match=r"got shape \(3,\): reduce with \.mean\(\) or \.sum\(\)"
+    ):
         x.trace().exp().backward()  # type: ignore[misc]
 
 
@@ -185,7 +187,7 @@ def test_intermediate_gradients_are_freed_in_reverse_order() -> None:
 
         return wrapped
 
-    root.records = [(k, ins, watch(v)) for k, ins, v in original]
+    root.records = [(k, ins, needs, watch(v)) for k, ins, needs, v in original]
     y.sum().backward()
 
 

@@ -27,34 +27,57 @@ __all__ = [
 ]
 
 
-def _in_key(t: Tensor[Any, Any, Any, Any]) -> int | None:
-    """The gradient slot of an input; None for ints and bools, which get no gradient."""
-    if t._data.dtype.kind != "f":
-        return None
-    key = t._key
-    if key is None:
-        key = t._key = new_key()
-    return key
+_new = object.__new__
 
 
-def _record(out: Tensor[Any, Any, Any, Any], tape: Tape, inputs: tuple[Any, ...], vjp: VJP) -> None:
-    tape.check_open()
+def new_tensor(data: Array, device: Any) -> Tensor[Any, Any, Any, Any]:
+    """A tensor without a tape (the hot path: no checks, no key until one is needed)."""
+    out = _new(Tensor)
+    out._data, out._device, out._tape, out._key = data, device, None, None
+    return out
+
+
+def _record(out: Tensor[Any, Any, Any, Any], tape: Tape, inputs: tuple[Any, ...], vjp: VJP) -> Any:
+    """Put `out` on the tape with one record; traced inputs' gradients are deferred."""
+    if tape.consumed:
+        tape.check_open()
     key = out._key = new_key()
     out._tape = tape
-    tape.records.append((key, tuple(_in_key(t) for t in inputs), vjp))
+    sources = tape.sources
+    keys: list[int | None] = []
+    needs: list[bool] = []
+    for t in inputs:
+        if t._data.dtype.kind == "f":
+            k = t._key
+            if k is None:
+                k = t._key = new_key()
+            keys.append(k)
+            needs.append(k not in sources)
+        else:  # ints and bools get no gradient
+            keys.append(None)
+            needs.append(False)
+    tape.records.append((key, tuple(keys), tuple(needs), vjp))
+    return out
 
 
 def unary(x: Tensor[Any, Any, Any, Any], data: Array, vjp: VJP) -> Any:
     """The result of a one-input op; `vjp(g, needs)` returns a 1-tuple."""
-    out = Tensor._wrap(data, x._device)
-    if x._tape is not None:
-        _record(out, x._tape.root(), (x,), vjp)
-    return out
+    out = _new(Tensor)
+    out._data, out._device, out._tape, out._key = data, x._device, None, None
+    tape = x._tape
+    if tape is None:
+        return out
+    while tape.into is not None:
+        tape = tape.into
+    return _record(out, tape, (x,), vjp)
 
 
-def binary(a: Tensor[Any, Any, Any, Any], b: Tensor[Any, Any, Any, Any], data: Array, vjp: VJP) -> Any:
+def binary(
+    a: Tensor[Any, Any, Any, Any], b: Tensor[Any, Any, Any, Any], data: Array, vjp: VJP
+) -> Any:
     """The result of a two-input op; the tape of either operand moves to it."""
-    out = Tensor._wrap(data, a._device)
+    out = _new(Tensor)
+    out._data, out._device, out._tape, out._key = data, a._device, None, None
     ta, tb = a._tape, b._tape
     if ta is None:
         if tb is None:
@@ -62,20 +85,19 @@ def binary(a: Tensor[Any, Any, Any, Any], b: Tensor[Any, Any, Any, Any], data: A
         tape = tb.root()
     else:
         tape = ta.root() if tb is None else merge(ta, tb)
-    _record(out, tape, (a, b), vjp)
-    return out
+    return _record(out, tape, (a, b), vjp)
 
 
 def nary(inputs: Sequence[Tensor[Any, Any, Any, Any]], data: Array, vjp: VJP) -> Any:
     """The result of an op over any number of inputs (concat, stack, where, losses)."""
-    out = Tensor._wrap(data, inputs[0]._device)
+    out = new_tensor(data, inputs[0]._device)
     tape: Tape | None = None
     for t in inputs:
         if t._tape is not None:
             tape = t._tape.root() if tape is None else merge(tape, t._tape)
-    if tape is not None:
-        _record(out, tape, tuple(inputs), vjp)
-    return out
+    if tape is None:
+        return out
+    return _record(out, tape, tuple(inputs), vjp)
 
 
 def check_same(op: str, tensors: Sequence[Tensor[Any, Any, Any, Any]]) -> None:

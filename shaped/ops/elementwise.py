@@ -6,8 +6,10 @@ A Python scalar operand stays a Python scalar (numpy keeps the tensor's dtype, N
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from shaped.errors import DtypeError
 from shaped.ops.core import Array, binary, broadcast_check, operands, scalar, sum_to, unary
 from shaped.tensor import Tensor
 
@@ -108,3 +110,269 @@ def compare(op: str, a: Tn, b: object) -> Any:
     else:
         other = _number(op, a, b)
     return Tensor._wrap(_COMPARE[op](a._data, other), a._device)
+
+
+def _float_only(op: str, x: Tn) -> Array:
+    """The data of a float tensor; ints would silently become float64 in numpy, so they raise."""
+    data = x._data
+    if data.dtype.kind != "f":
+        raise DtypeError(
+            f"{op}: needs a floating-point tensor, got {x.dtype.__name__}; there is no implicit "
+            "promotion: convert it with .to(sh.Float32) first"
+        )
+    return data
+
+
+# ---------------------------------------------------------------- powers
+
+
+def pow_(a: Tn, b: object) -> Any:
+    xp = a._device.xp
+    if not isinstance(b, Tensor):
+        c = _number("pow", a, b)
+        x = a._data
+
+        def vjp_scalar(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+            if c == 0:  # torch: a zero exponent gives a zero gradient, even at x = 0
+                return (xp.zeros_like(g),)
+            return (g * (c * x ** (c - 1)),)
+
+        return unary(a, x**c, vjp_scalar)
+    a, b = operands("pow", a, b)
+    x, y = a._data, b._data
+    broadcast_check("pow", x, y)
+    out = x**y
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, Array | None]:
+        # torch's masks: d/dx is 0 where y == 0; d/dy is 0 where x == 0 and y >= 0
+        return (
+            sum_to(xp.where(y == 0, 0, g * (y * x ** (y - 1))), x.shape) if needs[0] else None,
+            sum_to(xp.where((x == 0) & (y >= 0), 0, g * (out * xp.log(x))), y.shape)
+            if needs[1]
+            else None,
+        )
+
+    return binary(a, b, out, vjp)
+
+
+def rpow(a: Tn, b: object) -> Any:
+    """scalar ** tensor: d/dx = out * log(c), and 0 where c == 0 and x >= 0 (as torch)."""
+    xp = a._device.xp
+    c = _number("pow", a, b)
+    x = a._data
+    out = c**x
+    log_c = -math.inf if c == 0 else math.log(c) if c > 0 else math.nan
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        grad = g * (out * log_c)
+        return (xp.where(x >= 0, 0, grad) if c == 0 else grad,)
+
+    return unary(a, out, vjp)
+
+
+# ---------------------------------------------------------------- maximum, minimum
+
+
+def _extreme(op: str, a: Tn, b: object) -> Any:
+    """maximum/minimum: the larger (smaller) operand takes the gradient, ties split it half/half."""
+    xp = a._device.xp
+    high = op == "maximum"
+    if isinstance(b, Tensor):
+        a, b = operands(op, a, b)
+        y = b._data
+        broadcast_check(op, a._data, y)
+    else:
+        y = _number(op, a, b)
+    x = a._data
+    out = xp.maximum(x, y) if high else xp.minimum(x, y)
+
+    def grad(g: Array, mine: Array, other: Array) -> Array:
+        # torch's masks; a NaN operand neither ties nor loses, so both sides get the gradient
+        loses = mine < other if high else mine > other
+        return sum_to(xp.where(loses, 0, xp.where(mine == other, g / 2, g)), mine.shape)
+
+    if not isinstance(b, Tensor):
+        return unary(a, out, lambda g, needs: (grad(g, x, y),))
+    return binary(
+        a,
+        b,
+        out,
+        lambda g, needs: (
+            grad(g, x, y) if needs[0] else None,
+            grad(g, y, x) if needs[1] else None,
+        ),
+    )
+
+
+def maximum(a: Tn, b: object) -> Any:
+    return _extreme("maximum", a, b)
+
+
+def minimum(a: Tn, b: object) -> Any:
+    return _extreme("minimum", a, b)
+
+
+# ---------------------------------------------------------------- unary math
+
+
+def abs_(x: Tn) -> Any:
+    data = x._data
+    xp = x._device.xp
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        # torch's sgn: 0 at 0 and at NaN
+        return (xp.where(data > 0, g, 0) - xp.where(data < 0, g, 0),)
+
+    return unary(x, xp.abs(data), vjp)
+
+
+def exp(x: Tn) -> Any:
+    out = x._device.xp.exp(_float_only("exp", x))
+    return unary(x, out, lambda g, needs: (g * out,))
+
+
+def log(x: Tn) -> Any:
+    data = _float_only("log", x)
+    return unary(x, x._device.xp.log(data), lambda g, needs: (g / data,))
+
+
+def sqrt(x: Tn) -> Any:
+    out = x._device.xp.sqrt(_float_only("sqrt", x))
+    return unary(x, out, lambda g, needs: (g / (2 * out),))
+
+
+def square(x: Tn) -> Any:
+    data = x._data
+    return unary(x, data * data, lambda g, needs: (2 * g * data,))
+
+
+def sin(x: Tn) -> Any:
+    data = _float_only("sin", x)
+    xp = x._device.xp
+    return unary(x, xp.sin(data), lambda g, needs: (g * xp.cos(data),))
+
+
+def cos(x: Tn) -> Any:
+    data = _float_only("cos", x)
+    xp = x._device.xp
+    return unary(x, xp.cos(data), lambda g, needs: (-g * xp.sin(data),))
+
+
+def tanh(x: Tn) -> Any:
+    out = x._device.xp.tanh(_float_only("tanh", x))
+    return unary(x, out, lambda g, needs: (g * (1 - out * out),))
+
+
+def sigmoid(x: Tn) -> Any:
+    data = _float_only("sigmoid", x)
+    xp = x._device.xp
+    e = xp.exp(-xp.abs(data))  # never overflows: 1/(1+e) for x >= 0, e/(1+e) below
+    out = xp.where(data >= 0, 1, e) / (1 + e)
+    return unary(x, out, lambda g, needs: (g * (out * (1 - out)),))
+
+
+def relu(x: Tn) -> Any:
+    data = x._data
+    xp = x._device.xp
+    out = xp.maximum(data, 0)  # NaN stays NaN, as torch
+    # torch's threshold_backward: zero where out <= 0, so x = 0 gets 0 and NaN passes g
+    return unary(x, out, lambda g, needs: (xp.where(out <= 0, 0, g),))
+
+
+def leaky_relu(x: Tn, negative_slope: float) -> Any:
+    data = _float_only("leaky_relu", x)
+    xp = x._device.xp
+    up = data > 0
+    return unary(
+        x,
+        xp.where(up, data, data * negative_slope),
+        lambda g, needs: (xp.where(up, g, g * negative_slope),),
+    )
+
+
+def clamp(x: Tn, min: float | None, max: float | None) -> Any:
+    """Limit to [min, max] (max wins where min > max); the gradient passes where min <= x <= max."""
+    if min is None and max is None:
+        raise TypeError("clamp: at least one of min and max must not be None")
+    data = x._data
+    xp = x._device.xp
+    out, inside = data, None
+    if min is not None:
+        low = _number("clamp", x, min)
+        out, inside = xp.maximum(out, low), data >= low
+    if max is not None:
+        high = _number("clamp", x, max)
+        out, below = xp.minimum(out, high), data <= high
+        inside = below if inside is None else inside & below
+    return unary(x, out, lambda g, needs: (xp.where(inside, g, 0),))
+
+
+# ---------------------------------------------------------------- gelu and erf
+
+# W. J. Cody's coefficients (Math. Comp. 23, 1969; netlib specfun CALERF): erf on [0, 0.46875],
+# erfc(y) exp(y^2) on [0.46875, 4] and, in 1/y^2, on [4, inf)
+_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
+      3.20937758913846947e03, 1.85777706184603153e-1)  # fmt: skip
+_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+      2.84423683343917062e03)  # fmt: skip
+_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+      2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
+      2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)  # fmt: skip
+_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+      1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+      3.43936767414372164e03, 1.23033935480374942e03)  # fmt: skip
+_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+      1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)  # fmt: skip
+_Q = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
+      6.05183413124413191e-2, 2.33520497626869185e-3)  # fmt: skip
+_SQRPI = 5.6418958354775628695e-1  # 1/sqrt(pi)
+
+
+def _rational(t: Array, num: tuple[float, ...], den: tuple[float, ...]) -> Array:
+    """Cody's nested evaluation: num[-1] is the leading numerator term, den is monic."""
+    xnum, xden = num[-1] * t, t
+    for p, q in zip(num[:-2], den[:-1]):
+        xnum, xden = (xnum + p) * t, (xden + q) * t
+    return (xnum + num[-2]) / (xden + den[-1])
+
+
+def erf(xp: Any, x: Array) -> Array:
+    """The error function in x's dtype, relative error about 1e-16 (Cody's three intervals)."""
+    y = xp.abs(x)
+    small = xp.minimum(y, 0.46875)
+    near = xp.clip(y, 0.46875, 4.0)
+    far = xp.clip(y, 4.0, 27.0)  # erfc(27) underflows to 0; clipping keeps inf out
+    inv = 1 / (far * far)
+    w = xp.where(y <= 4.0, near, far)
+    r = xp.where(y <= 4.0, _rational(near, _C, _D), (_SQRPI - inv * _rational(inv, _P, _Q)) / far)
+    s = xp.trunc(w * 16) / 16  # splits exp(-w^2) to keep its rounding error small
+    erfc = xp.exp(-s * s) * xp.exp(-(w - s) * (w + s)) * r
+    return xp.where(
+        y <= 0.46875, x * _rational(small * small, _A, _B), xp.copysign((0.5 - erfc) + 0.5, x)
+    )
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_BETA = math.sqrt(2 / math.pi)
+_KAPPA = 0.044715
+
+
+def gelu(x: Tn, approximate: str) -> Any:
+    """torch's formulas: x * Phi(x), or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    data = _float_only("gelu", x)
+    xp = x._device.xp
+    if approximate == "none":
+        cdf = 0.5 * (1 + erf(xp, data * _SQRT1_2))
+        pdf = _INV_SQRT_2PI * xp.exp(-0.5 * data * data)
+        return unary(x, data * cdf, lambda g, needs: (g * (cdf + data * pdf),))
+    if approximate != "tanh":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    sq = data * data
+    t = xp.tanh(_BETA * (data + _KAPPA * sq * data))
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        inner = _BETA * (1 + 3 * _KAPPA * sq)
+        return (g * (0.5 * (1 + t) + 0.5 * data * (1 - t * t) * inner),)
+
+    return unary(x, 0.5 * data * (1 + t), vjp)

@@ -28,11 +28,14 @@ def matmul(a: Tn, b: Tn) -> Any:
         return binary(a, b, x @ y, vjp2)
     shapes.matmul(x.shape, y.shape)
 
+    xp = a._device.xp
+
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, Array | None]:
+        g = xp.asarray(g)  # a 1-D @ 1-D product is a numpy scalar
         x2 = x[None, :] if x.ndim == 1 else x
         y2 = y[:, None] if y.ndim == 1 else y
-        g2 = g[..., None, :] if x.ndim == 1 else g
-        g2 = g2[..., None] if y.ndim == 1 else g2
+        g2 = g[..., None] if y.ndim == 1 else g  # restore N first, then M in front of it
+        g2 = g2[..., None, :] if x.ndim == 1 else g2
         ga = sum_to(g2 @ y2.swapaxes(-1, -2), x2.shape).reshape(x.shape) if needs[0] else None
         gb = sum_to(x2.swapaxes(-1, -2) @ g2, y2.shape).reshape(y.shape) if needs[1] else None
         return ga, gb
@@ -45,8 +48,11 @@ def linear(x: Tn, weight: Tn, bias: Tn | None = None) -> Any:
     inputs = (x, weight) if bias is None else (x, weight, bias)
     check_same("linear", inputs)
     data, w = x._data, weight._data
-    if data.ndim == 0 or w.ndim != 2 or data.shape[-1] != w.shape[1] or (
-        bias is not None and bias._data.shape != (w.shape[0],)
+    if (
+        data.ndim == 0
+        or w.ndim != 2
+        or data.shape[-1] != w.shape[1]
+        or (bias is not None and bias._data.shape != (w.shape[0],))
     ):
         shapes.linear(data.shape, w.shape, None if bias is None else bias._data.shape)
     flat = data.reshape(-1, w.shape[1]) if data.ndim != 2 else data

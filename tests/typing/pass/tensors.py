@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal as L, TypeVar
-
-from typing_extensions import assert_type
+from typing import Any, TypeVar, assert_type
+from typing import Literal as L
 
 import shaped as sh
 
@@ -45,7 +44,6 @@ grad_w: sh.Tensor[tuple[L[3], L[4]]] = g[w]
 
 # dtypes and devices
 x64 = dev.zeros((2, 3), dtype=sh.Float64)
-x64_typed: sh.Tensor[tuple[L[2], L[3]], sh.Float64] = x64
 back = x64.to(sh.Float32)
 moved = x.to(sh.Cpu())
 labels = (x > 0.0).sum(axis=1)
@@ -66,5 +64,4 @@ assert_type(flat, sh.Tensor[tuple[int]])
 two = x.reshape(3, -1)
 assert_type(two, sh.Tensor[tuple[int, int]])
 realized = x.flatten().realize((6,))
-realized_typed: sh.Tensor[tuple[L[6]]] = realized
 anything: sh.Tensor[tuple[L[3], L[2]]] = x.T
