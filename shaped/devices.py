@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import numpy as np
 
-from shaped import shapes
+from shaped import _malloc, shapes  # noqa: F401  (_malloc tunes the allocator on import)
 from shaped.dtypes import BY_NAME, Bool, DType, Float32, Int64
 from shaped.errors import DeviceError, DtypeError, ShapeError
 

@@ -318,25 +318,25 @@ def max_pool2d(
         grad = xp.zeros(padded.shape, dtype=g.dtype)
         free = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not yet found
         hit = xp.empty(out.shape, dtype=bool)
-        share = xp.empty(out.shape, dtype=g.dtype) if overlap else None
+        share = xp.empty(out.shape, dtype=g.dtype)
 
-        def send(rows: slice, cols: slice) -> None:
+        def send(rows: slice, cols: slice, add: bool) -> None:
             xp.logical_and(hit, free, out=hit)
             xp.logical_xor(free, hit, out=free)
-            if share is None:  # windows do not overlap: each cell is written once
-                xp.copyto(grad[..., rows, cols], g, where=hit)
-            else:
-                share.fill(0)
-                xp.copyto(share, g, where=hit)
+            # a multiply by the mask is several times faster than copyto(where=) in numpy
+            if add:
+                xp.multiply(g, hit, out=share)
                 grad[..., rows, cols] += share
+            else:  # first pass over disjoint windows: each cell is written exactly once
+                xp.multiply(g, hit, out=grad[..., rows, cols])
 
         for rows, cols in windows:
             xp.equal(padded[..., rows, cols], out, out=hit)
-            send(rows, cols)
+            send(rows, cols, overlap)
         if out.dtype.kind == "f" and free.any():  # NaN windows: the last NaN, as PyTorch
             for rows, cols in reversed(windows):
                 xp.isnan(padded[..., rows, cols], out=hit)
-                send(rows, cols)
+                send(rows, cols, True)
         return (_crop(grad, ph, pw, h, w),)
 
     return unary(x, out, vjp)  # type: ignore[no-any-return]

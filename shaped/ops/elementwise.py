@@ -275,8 +275,9 @@ def relu(x: Tn) -> Any:
     data = x._data
     xp = x._device.xp
     out = xp.maximum(data, 0)  # NaN stays NaN, as torch
-    # torch's threshold_backward: zero where out <= 0, so x = 0 gets 0 and NaN passes g
-    return unary(x, out, lambda g, needs: (xp.where(out <= 0, 0, g),))
+    # torch's threshold_backward: zero where out <= 0, so x = 0 gets 0 and NaN passes g;
+    # out is >= 0 or NaN, so `out != 0` is that mask (a multiply is 10x faster than where)
+    return unary(x, out, lambda g, needs: (g * (out != 0),))
 
 
 def leaky_relu(x: Tn, negative_slope: float) -> Any:
