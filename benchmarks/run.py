@@ -174,7 +174,8 @@ def op_traced() -> tuple[Callable[[], None], Callable[[], None]]:
 
     dev = sh.Cpu()
     a, b = dev.randn((10,)), dev.randn((10,))
-    ta, tb = torch.randn(10, requires_grad=True), torch.randn(10)
+    # both sides compute b's gradient too: shaped gives every float leaf one, as dfdx does
+    ta, tb = torch.randn(10, requires_grad=True), torch.randn(10, requires_grad=True)
 
     def ours() -> None:
         h = a.trace()
@@ -187,6 +188,7 @@ def op_traced() -> tuple[Callable[[], None], Callable[[], None]]:
         for _ in range(CHAIN):
             h = h + tb
         h.sum().backward()
+        tb.grad = None
 
     return ours, theirs
 

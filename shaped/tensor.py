@@ -649,3 +649,16 @@ from shaped.ops import movement as _movement  # noqa: E402
 from shaped.ops import reduce as _reduce  # noqa: E402
 
 __all__ = ["Tensor"]
+
+# The hottest operators call their op directly: the typed methods above are what checkers
+# read; binding the functions saves a Python call per op (measured: ~0.1 us of ~1.2 us).
+for _name, _function in {
+    "__add__": _elementwise.add,
+    "__radd__": _elementwise.add,
+    "__mul__": _elementwise.mul,
+    "__rmul__": _elementwise.mul,
+    "__sub__": _elementwise.sub,
+    "__truediv__": _elementwise.div,
+    "__matmul__": _linalg.matmul,
+}.items():
+    setattr(Tensor, _name, _function)

@@ -37,26 +37,33 @@ def new_tensor(data: Array, device: Any) -> Tensor[Any, Any, Any, Any]:
     return out
 
 
+def _slot(t: Tensor[Any, Any, Any, Any], sources: set[int]) -> tuple[int | None, bool]:
+    """An input's gradient key, and whether backward computes its gradient now."""
+    if t._data.dtype.kind != "f":
+        return None, False  # ints and bools get no gradient
+    k = t._key
+    if k is None:
+        k = t._key = new_key()
+    return k, k not in sources  # traced inputs (sources) are deferred until read
+
+
 def _record(out: Tensor[Any, Any, Any, Any], tape: Tape, inputs: tuple[Any, ...], vjp: VJP) -> Any:
-    """Put `out` on the tape with one record; traced inputs' gradients are deferred."""
+    """Put `out` on the tape with one record (unrolled for one and two inputs: the hot path)."""
     if tape.consumed:
         tape.check_open()
-    key = out._key = new_key()
+    out._key = key = new_key()
     out._tape = tape
     sources = tape.sources
-    keys: list[int | None] = []
-    needs: list[bool] = []
-    for t in inputs:
-        if t._data.dtype.kind == "f":
-            k = t._key
-            if k is None:
-                k = t._key = new_key()
-            keys.append(k)
-            needs.append(k not in sources)
-        else:  # ints and bools get no gradient
-            keys.append(None)
-            needs.append(False)
-    tape.records.append((key, tuple(keys), tuple(needs), vjp))
+    if len(inputs) == 2:
+        ka, na = _slot(inputs[0], sources)
+        kb, nb = _slot(inputs[1], sources)
+        tape.records.append((key, (ka, kb), (na, nb), vjp))
+    elif len(inputs) == 1:
+        ka, na = _slot(inputs[0], sources)
+        tape.records.append((key, (ka,), (na,), vjp))
+    else:
+        slots = [_slot(t, sources) for t in inputs]
+        tape.records.append((key, tuple(k for k, _ in slots), tuple(n for _, n in slots), vjp))
     return out
 
 
@@ -78,26 +85,23 @@ def binary(
     """The result of a two-input op; the tape of either operand moves to it."""
     out = _new(Tensor)
     out._data, out._device, out._tape, out._key = data, a._device, None, None
-    ta, tb = a._tape, b._tape
-    if ta is None:
-        if tb is None:
-            return out
-        tape = tb.root()
-    else:
-        tape = ta.root() if tb is None else merge(ta, tb)
-    return _record(out, tape, (a, b), vjp)
+    if a._tape is None and b._tape is None:
+        return out
+    return attach(out, (a, b), vjp)
 
 
-def nary(inputs: Sequence[Tensor[Any, Any, Any, Any]], data: Array, vjp: VJP) -> Any:
-    """The result of an op over any number of inputs (concat, stack, where, losses)."""
-    out = new_tensor(data, inputs[0]._device)
+def attach(out: Tensor[Any, Any, Any, Any], inputs: tuple[Any, ...], vjp: VJP) -> Any:
+    """Put a fresh result on the (merged) tape of its inputs."""
     tape: Tape | None = None
     for t in inputs:
         if t._tape is not None:
             tape = t._tape.root() if tape is None else merge(tape, t._tape)
-    if tape is None:
-        return out
-    return _record(out, tape, tuple(inputs), vjp)
+    return out if tape is None else _record(out, tape, inputs, vjp)
+
+
+def nary(inputs: Sequence[Tensor[Any, Any, Any, Any]], data: Array, vjp: VJP) -> Any:
+    """The result of an op over any number of inputs (concat, stack, where, losses)."""
+    return attach(new_tensor(data, inputs[0]._device), tuple(inputs), vjp)
 
 
 def check_same(op: str, tensors: Sequence[Tensor[Any, Any, Any, Any]]) -> None:
@@ -153,6 +157,11 @@ def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
     )
     out = g.sum(axis=axes, keepdims=True) if axes else g
     return out.reshape(shape) if lead or out.shape != shape else out
+
+
+def pass_both(g: Array, needs: tuple[bool, ...]) -> tuple[Array, Array]:
+    """The VJP of a same-shape add: the gradient passes to both operands unchanged."""
+    return g, g
 
 
 def broadcast_check(op: str, a: Array, b: Array) -> None:

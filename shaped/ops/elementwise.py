@@ -9,11 +9,24 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from shaped import shapes
 from shaped.errors import DtypeError
-from shaped.ops.core import Array, binary, broadcast_check, operands, scalar, sum_to, unary
+from shaped.ops.core import (
+    Array,
+    attach,
+    binary,
+    broadcast_check,
+    check_same,
+    operands,
+    pass_both,
+    scalar,
+    sum_to,
+    unary,
+)
 from shaped.tensor import Tensor
 
 Tn = Tensor[Any, Any, Any, Any]
+_new = object.__new__
 
 
 def _number(op: str, x: Tn, value: object) -> Any:
@@ -24,12 +37,24 @@ def _number(op: str, x: Tn, value: object) -> Any:
 
 
 def add(a: Tn, b: object) -> Any:
-    if not isinstance(b, Tensor):
+    if b.__class__ is not Tensor:
         return unary(a, a._data + _number("add", a, b), lambda g, needs: (g,))
-    a, b = operands("add", a, b)
     x, y = a._data, b._data
-    broadcast_check("add", x, y)
-    return binary(a, b, x + y, lambda g, needs: (sum_to(g, x.shape), sum_to(g, y.shape)))
+    # the hottest op: checks inlined, identity tests first (full checks only on a mismatch)
+    if a._device is not b._device or x.dtype is not y.dtype:
+        check_same("add", (a, b))
+    xs = x.shape
+    if xs == y.shape:
+        vjp: Any = pass_both
+    else:
+        ys = y.shape
+        shapes.broadcast("add", xs, ys)
+        vjp = lambda g, needs: (sum_to(g, xs), sum_to(g, ys))  # noqa: E731
+    out = _new(Tensor)
+    out._data, out._device, out._tape, out._key = x + y, a._device, None, None
+    if a._tape is None and b._tape is None:
+        return out
+    return attach(out, (a, b), vjp)
 
 
 def sub(a: Tn, b: object) -> Any:
