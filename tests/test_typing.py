@@ -1,4 +1,4 @@
-"""Static checks are tests: the files in tests/typing/pass are clean under mypy and pyright."""
+"""Static checks are tests: tests/typing/pass and examples/ are clean under mypy and pyright."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PASS = sorted(str(p) for p in (ROOT / "tests" / "typing" / "pass").glob("*.py"))
+PASS += sorted(str(p) for p in (ROOT / "examples").glob("[0-9]*.py"))
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
