@@ -93,7 +93,11 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
     grad_map: dict[int, Array] = {loss._key_(): xp.ones((), dtype=loss._data.dtype)}
     deferred: list[tuple[int, VJP, Array, int, int]] = []
     pop, get = grad_map.pop, grad_map.get
-    for out_key, in_keys, needs, vjp in reversed(tape.records):
+    records = tape.records
+    tape.consumed = True
+    while records:
+        # popping frees each record's saved arrays once its VJP has run, as torch frees nodes
+        out_key, in_keys, needs, vjp = records.pop()
         g = pop(out_key, None)  # complete: every consumer of out_key came later
         if g is None:
             continue
@@ -108,7 +112,6 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
             if grad is not None:
                 old = get(key)
                 grad_map[key] = grad if old is None else old + grad
-    tape.consumed, tape.records = True, []
     for grads in (tape.grads, *tape.linked):
         for key, grad in grad_map.items():
             grads._accumulate(key, grad, loss._device)
