@@ -93,6 +93,7 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
     grad_map: dict[int, Array] = {loss._key_(): xp.ones((), dtype=loss._data.dtype)}
     deferred: list[tuple[int, VJP, Array, int, int]] = []
     pop, get = grad_map.pop, grad_map.get
+    owned: set[int] = set()  # keys whose array was allocated here by a sum
     records = tape.records
     tape.consumed = True
     while records:
@@ -111,7 +112,13 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
             grad = results[slot]
             if grad is not None:
                 old = get(key)
-                grad_map[key] = grad if old is None else old + grad
+                if old is None:
+                    grad_map[key] = grad
+                elif key in owned:  # a sum this loop made: nothing else holds it, add in place
+                    old += grad
+                else:
+                    grad_map[key] = old + grad
+                    owned.add(key)
     for grads in (tape.grads, *tape.linked):
         for key, grad in grad_map.items():
             grads._accumulate(key, grad, loss._device)

@@ -55,8 +55,12 @@ def _record(out: Tensor[Any, Any, Any, Any], tape: Tape, inputs: tuple[Any, ...]
     out._tape = tape
     sources = tape.sources
     if len(inputs) == 2:
-        ka, na = _slot(inputs[0], sources)
-        kb, nb = _slot(inputs[1], sources)
+        a, b = inputs
+        ka, kb = a._key, b._key
+        if ka is None or kb is None or a._data.dtype.kind != "f" or b._data.dtype.kind != "f":
+            (ka, na), (kb, nb) = _slot(a, sources), _slot(b, sources)
+        else:  # both float and keyed already: the common case inside a traced computation
+            na, nb = ka not in sources, kb not in sources
         tape.records.append((key, (ka, kb), (na, nb), vjp))
     elif len(inputs) == 1:
         ka, na = _slot(inputs[0], sources)
