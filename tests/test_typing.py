@@ -28,3 +28,10 @@ def test_pass_files_are_clean_under_pyright() -> None:
         pytest.fail("basedpyright is part of the dev extra: pip install -e '.[dev]'")
     result = run(str(pyright), "--level", "error", *PASS)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", PASS, ids=lambda p: Path(p).name)
+def test_pass_files_run(path: str) -> None:
+    """What both checkers accept also runs: the static and run-time views agree."""
+    result = run(sys.executable, path)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -56,7 +56,7 @@ def double(t: sh.Tensor[S, Dt, Dv, Tp]) -> sh.Tensor[S, Dt, Dv, Tp]:
     return (t * 2.0).exp()
 
 
-kept: sh.Tensor[tuple[L[2], L[3]], sh.Float32, sh.Cpu, sh.OwnedTape] = double(xt)
+kept: sh.Tensor[tuple[L[2], L[3]], sh.Float32, sh.Cpu, sh.OwnedTape] = double(x.trace())
 
 # reshape / flatten give int dims when the rank is known
 flat = x.reshape(6)
