@@ -194,19 +194,31 @@ def op_traced() -> tuple[Callable[[], None], Callable[[], None]]:
 
 
 MEMORY_SCRIPT = """
-import gc, os, resource, sys
+import gc, os, sys, threading
 sys.path.insert(0, {root!r})
 from benchmarks.run import mlp_step
 ours, theirs = mlp_step(1024)
 step = ours if sys.argv[1] == "shaped" else theirs
+page = os.sysconf("SC_PAGE_SIZE")
+statm = os.open("/proc/self/statm", os.O_RDONLY)
+def rss():
+    return int(os.pread(statm, 64, 0).split()[1]) * page
 for _ in range(2):  # BLAS buffers, lazy initialisation: not part of a step
     step()
 gc.collect()
-with open("/proc/self/statm") as f:
-    base = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-for _ in range(3):
+base = peak = rss()
+done = False
+def sample():  # both libraries release the GIL in their kernels, so this thread gets to run
+    global peak
+    while not done:
+        peak = max(peak, rss())
+sampler = threading.Thread(target=sample)
+sampler.start()
+for _ in range(5):
     step()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base)
+done = True
+sampler.join()
+print(peak - base)
 """
 
 
