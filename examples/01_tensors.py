@@ -40,8 +40,8 @@ print("d loss / d x =", grads[x].numpy().round(3).tolist())
 print("d loss / d w has shape", grads[w].shape)
 
 # Forgetting to trace is caught before running: `x.mean().backward()` is a type error
-# (pyright: the self type needs OwnedTape; mypy with the plugin: [no-tape]), and at run time:
+# (mypy with shaped's plugin: [no-tape]; pyright: the self type needs OwnedTape), and at run time:
 try:
-    x.mean().backward()  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue]
+    x.mean().backward()  # type: ignore[no-tape]  # pyright: ignore[reportAttributeAccessIssue]
 except sh.TapeError as error:
     print("TapeError:", error)

@@ -39,6 +39,7 @@ N = TypeVar("N")
 B = TypeVarTuple("B")
 
 Axis = int | tuple[int, ...] | None
+MYPY = False  # True for mypy (a name it knows), False at run time and for other checkers
 AnyShape = tuple[Any, ...]
 
 
@@ -226,11 +227,21 @@ class Tensor(Generic[S, D, Dev, T]):
         """The same data without a tape (and a new gradient identity)."""
         return Tensor._wrap(self._data, self._device)
 
-    def backward(self: Tensor[tuple[()], D, Dev, OwnedTape]) -> Gradients:
-        """Gradients of this scalar loss with respect to every traced input and parameter."""
-        from shaped.tape import backward
+    if MYPY:  # mypy reads this one: shaped's plugin reports [no-tape] and [shape] with the fix
 
-        return backward(self)
+        def backward(self) -> Gradients:
+            """Gradients of this scalar loss with respect to every traced input and parameter."""
+            from shaped.tape import backward
+
+            return backward(self)
+
+    else:  # pyright reads the self type: only a rank-0 traced tensor has backward()
+
+        def backward(self: Tensor[tuple[()], D, Dev, OwnedTape]) -> Gradients:
+            """Gradients of this scalar loss with respect to every traced input and parameter."""
+            from shaped.tape import backward
+
+            return backward(self)
 
     # ------------------------------------------------------------ arithmetic
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import TypeVar, TypeVarTuple
+
 from shaped import shapes
 from shaped.ops.core import Array, binary, check_same, nary, sum_to
 from shaped.tensor import Tensor
 
 Tn = Tensor[Any, Any, Any, Any]
+B = TypeVarTuple("B")
+I = TypeVar("I")  # noqa: E741  (in_features, as in the type Linear[I, O])
+O = TypeVar("O")  # noqa: E741
+D = TypeVar("D")
+Dev = TypeVar("Dev")
+T = TypeVar("T")
 
 
 def matmul(a: Tn, b: Tn) -> Any:
@@ -43,7 +51,11 @@ def matmul(a: Tn, b: Tn) -> Any:
     return binary(a, b, x @ y, vjp)
 
 
-def linear(x: Tn, weight: Tn, bias: Tn | None = None) -> Any:
+def linear(
+    x: Tensor[tuple[*B, I], D, Dev, T],
+    weight: Tensor[tuple[O, I], D, Dev, Any],
+    bias: Tensor[tuple[O], D, Dev, Any] | None = None,
+) -> Tensor[tuple[*B, O], D, Dev, T]:
     """y = x @ weight.T + bias for x (*B, I), weight (O, I), bias (O,): one record, one GEMM each way."""
     inputs = (x, weight) if bias is None else (x, weight, bias)
     check_same("linear", inputs)
@@ -70,4 +82,4 @@ def linear(x: Tn, weight: Tn, bias: Tn | None = None) -> Any:
             return gx, gw
         return gx, gw, (g2.sum(axis=0) if needs[2] else None)
 
-    return nary(inputs, out, vjp)
+    return nary(inputs, out, vjp)  # type: ignore[no-any-return]

@@ -48,7 +48,7 @@ back = x64.to(sh.Float32)
 moved = x.to(sh.Cpu())
 labels = (x > 0.0).sum(axis=1)
 idx = x.argmax(axis=1)
-assert_type(idx, sh.Tensor[tuple[Any, ...], sh.Int64, sh.Cpu])
+idx_typed: sh.Tensor[tuple[Any, ...], sh.Int64, sh.Cpu] = idx
 
 
 # user generic code over shape, dtype, device and tape
@@ -59,9 +59,7 @@ def double(t: sh.Tensor[S, Dt, Dv, Tp]) -> sh.Tensor[S, Dt, Dv, Tp]:
 kept: sh.Tensor[tuple[L[2], L[3]], sh.Float32, sh.Cpu, sh.OwnedTape] = double(x.trace())
 
 # reshape / flatten give int dims when the rank is known
-flat = x.reshape(6)
-assert_type(flat, sh.Tensor[tuple[int]])
-two = x.reshape(3, -1)
-assert_type(two, sh.Tensor[tuple[int, int]])
+flat: sh.Tensor[tuple[int]] = x.reshape(6)
+two: sh.Tensor[tuple[int, int]] = x.reshape(3, -1)
 realized = x.flatten().realize((6,))
 anything: sh.Tensor[tuple[L[3], L[2]]] = x.T

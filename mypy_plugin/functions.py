@@ -1,0 +1,311 @@
+"""Hooks for shaped's functions: nn.functional, losses, concat/stack/where/matmul."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mypy.nodes import CallExpr, Expression, ListExpr, MemberExpr, NameExpr, TupleExpr
+from mypy.plugin import FunctionContext, FunctionSigContext, MethodContext, MethodSigContext
+from mypy.types import AnyType, FunctionLike, Instance, Type, TypeOfAny, get_proper_type
+
+from mypy_plugin.tensor_hooks import run_rule
+from mypy_plugin.types import (
+    UNKNOWN,
+    TensorInfo,
+    check_same_kind,
+    class_name,
+    literal_value,
+    make_tensor,
+    merge_tapes,
+    tensor_info,
+)
+from shaped import shapes
+from shaped.shapes import Shape
+
+Context = FunctionContext | MethodContext
+NUMBERS = ("builtins.float", "builtins.int", "builtins.bool")
+
+
+class Call:
+    """The arguments of one call by parameter name, with their types and literal values."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.by_name: dict[str, tuple[Expression, Type]] = {}
+        names = getattr(ctx, "callee_arg_names", None) or []
+        for i, (exprs, types) in enumerate(zip(ctx.args, ctx.arg_types)):
+            if exprs and i < len(names) and names[i]:
+                self.by_name[names[i]] = (exprs[0], types[0])
+
+    def tensor(self, name: str) -> TensorInfo | None:
+        arg = self.by_name.get(name)
+        return None if arg is None else tensor_info(arg[1])
+
+    def value(self, name: str, default: object) -> object:
+        arg = self.by_name.get(name)
+        return default if arg is None else literal_value(*arg)
+
+    def expr(self, name: str) -> Expression | None:
+        arg = self.by_name.get(name)
+        return None if arg is None else arg[0]
+
+
+def _result(ctx: Context, shape: Shape | None, inputs: list[TensorInfo | None]) -> Type:
+    """The declared result with the computed shape; dtype, device and tape from the inputs
+    (the relaxed signature lost them): the first input's, and the tape of any traced one."""
+    result = tensor_info(ctx.default_return_type)
+    known = [t for t in inputs if t is not None]
+    if not known:  # nothing known about the inputs (Any): say nothing either
+        return AnyType(TypeOfAny.special_form) if result is not None else ctx.default_return_type
+    tape: Type = known[0].tape
+    for other in known[1:]:
+        tape = merge_tapes(ctx.api, get_proper_type(tape), other.tape)
+    dtype = result.dtype if result is not None and class_name(result.dtype) else known[0].dtype
+    like = result.instance if result is not None else known[0].instance
+    return make_tensor(ctx.api, like, shape, dtype, known[0].device, tape)
+
+
+def _same_kind(ctx: Context, op: str, tensors: list[TensorInfo | None]) -> bool:
+    known = [t for t in tensors if t is not None]
+    return all(check_same_kind(ctx.api, op, known[0], t, ctx.context) for t in known[1:])
+
+
+def _shapes_known(*tensors: TensorInfo | None) -> bool:
+    return all(t is not None and t.shape is not None for t in tensors)
+
+
+def _hook(rule: Callable[[Call], Shape | None]) -> Callable[[Context], Type]:
+    def hook(ctx: Context) -> Type:
+        call = Call(ctx)
+        shape = rule(call)
+        inputs = [tensor_info(typ) for _, typ in call.by_name.values()]
+        listed = _items(call, "tensors") or []
+        return _result(ctx, shape, [t for t in (*listed, *inputs) if t is not None])
+
+    return hook
+
+
+def _linear(call: Call) -> Shape | None:
+    x, weight, bias = call.tensor("x"), call.tensor("weight"), call.tensor("bias")
+    if not _same_kind(call.ctx, "linear", [x, weight, bias]) or not _shapes_known(x, weight):
+        return None
+    assert x is not None and weight is not None
+    bias_shape = bias.shape if bias is not None else None
+    return run_rule(call.ctx, shapes.linear, x.shape, weight.shape, bias_shape)
+
+
+def _ints_or_none(value: object) -> Any:
+    if isinstance(value, int) or (
+        isinstance(value, tuple) and all(isinstance(v, int) for v in value)
+    ):
+        return value
+    return UNKNOWN
+
+
+def _conv(transposed: bool) -> Callable[[Call], Shape | None]:
+    def rule(call: Call) -> Shape | None:
+        op = "conv_transpose2d" if transposed else "conv2d"
+        x, weight, bias = call.tensor("x"), call.tensor("weight"), call.tensor("bias")
+        if not _same_kind(call.ctx, op, [x, weight, bias]) or not _shapes_known(x, weight):
+            return None
+        assert x is not None and weight is not None
+        options = {
+            name: _ints_or_none(call.value(name, default))
+            for name, default in (("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1))
+        }
+        if transposed:
+            options["output_padding"] = _ints_or_none(call.value("output_padding", 0))
+        if any(v is UNKNOWN for v in options.values()):
+            return None
+        rule_fn = shapes.conv_transpose2d if transposed else shapes.conv2d
+        bias_shape = bias.shape if bias is not None else None
+        return run_rule(call.ctx, rule_fn, x.shape, weight.shape, bias=bias_shape, **options)
+
+    return rule
+
+
+def _pool(op: str) -> Callable[[Call], Shape | None]:
+    def rule(call: Call) -> Shape | None:
+        x = call.tensor("x")
+        kernel = _ints_or_none(call.value("kernel_size", UNKNOWN))
+        stride = call.value("stride", None)
+        stride = stride if stride is None else _ints_or_none(stride)
+        padding = _ints_or_none(call.value("padding", 0))
+        if x is None or x.shape is None or UNKNOWN in (kernel, stride, padding):
+            return None
+        return run_rule(call.ctx, shapes.pool2d, op, x.shape, kernel, stride, padding)
+
+    return rule
+
+
+def _softmax(op: str) -> Callable[[Call], Shape | None]:
+    def rule(call: Call) -> Shape | None:
+        x, axis = call.tensor("x"), call.value("axis", -1)
+        if x is None or x.shape is None or not isinstance(axis, int):
+            return None if x is None else x.shape
+        if x.shape:
+            run_rule(call.ctx, shapes.normalize_axis, op, axis, len(x.shape))
+        return x.shape
+
+    return rule
+
+
+def _layer_norm(call: Call) -> Shape | None:
+    x, weight, bias = call.tensor("x"), call.tensor("weight"), call.tensor("bias")
+    if not _same_kind(call.ctx, "layer_norm", [x, weight, bias]) or x is None or x.shape is None:
+        return None
+    covered = weight if weight is not None else bias
+    if covered is not None and covered.shape is not None:
+        run_rule(call.ctx, shapes.normalized, "layer_norm", x.shape, covered.shape)
+    return x.shape
+
+
+def _embedding(call: Call) -> Shape | None:
+    indices, weight = call.tensor("indices"), call.tensor("weight")
+    if not _shapes_known(indices, weight):
+        return None
+    assert indices is not None and weight is not None
+    return run_rule(call.ctx, shapes.embedding, indices.shape, weight.shape)
+
+
+def _attention(call: Call) -> Shape | None:
+    q, k, v, mask = (call.tensor(n) for n in ("q", "k", "v", "mask"))
+    if not _same_kind(call.ctx, "scaled_dot_product_attention", [q, k, v]):
+        return None
+    if not _shapes_known(q, k, v):
+        return None
+    assert q is not None and k is not None and v is not None
+    mask_shape = mask.shape if mask is not None else None
+    return run_rule(call.ctx, shapes.attention, q.shape, k.shape, v.shape, mask_shape)
+
+
+def _items(call: Call, name: str) -> list[TensorInfo | None] | None:
+    """The tensors of a literal list or tuple argument (concat/stack)."""
+    expr = call.expr(name)
+    if not isinstance(expr, (ListExpr, TupleExpr)):
+        return None
+    api: Any = call.ctx.api
+    return [tensor_info(api.get_expression_type(item)) for item in expr.items]
+
+
+def _joined(op: str) -> Callable[[Call], Shape | None]:
+    def rule(call: Call) -> Shape | None:
+        items = _items(call, "tensors")
+        axis = call.value("axis", 0)
+        if not items or not _same_kind(call.ctx, op, items) or not isinstance(axis, int):
+            return None
+        if not all(t is not None and t.shape is not None for t in items):
+            return None
+        known = [t.shape for t in items if t is not None and t.shape is not None]
+        return run_rule(call.ctx, shapes.concat if op == "concat" else shapes.stack, known, axis)
+
+    return rule
+
+
+def _where(call: Call) -> Shape | None:
+    """cond, a and b broadcast together; a Python number counts as shape ()."""
+    parts = {name: call.tensor(name) for name in ("cond", "a", "b")}
+    if not _same_kind(call.ctx, "where", [parts["a"], parts["b"]]):
+        return None
+    dims: list[Shape] = []
+    for name, info in parts.items():
+        if info is not None:
+            if info.shape is None:
+                return None
+            dims.append(info.shape)
+            continue
+        arg = call.by_name.get(name)
+        proper = get_proper_type(arg[1]) if arg is not None else None
+        if not isinstance(proper, Instance) or proper.type.fullname not in NUMBERS:
+            return None
+        dims.append(())
+    return run_rule(call.ctx, shapes.broadcast, "where", *dims)
+
+
+def _matmul(call: Call) -> Shape | None:
+    a, b = call.tensor("a"), call.tensor("b")
+    if not _same_kind(call.ctx, "matmul", [a, b]) or not _shapes_known(a, b):
+        return None
+    assert a is not None and b is not None
+    return run_rule(call.ctx, shapes.matmul, a.shape, b.shape)
+
+
+def _loss_name(ctx: Context) -> str:
+    callee = ctx.context.callee if isinstance(ctx.context, CallExpr) else None
+    if isinstance(callee, (NameExpr, MemberExpr)):
+        return callee.name
+    return "loss"
+
+
+def _loss(class_targets: bool) -> Callable[[Context], Type]:
+    """Losses: batch and class dims must agree; 'none' keeps the per-item shape."""
+
+    def hook(ctx: Context) -> Type:
+        call = Call(ctx)
+        op = _loss_name(ctx)
+        x, target = call.tensor("input"), call.tensor("target")
+        reduction = call.value("reduction", "mean")
+        if x is None or target is None:
+            return _result(ctx, None, [x, target])
+        index_target = class_targets and class_name(target.dtype) in (
+            "shaped.dtypes.Int64",
+            "shaped.dtypes.Int32",
+        )
+        inputs: list[TensorInfo | None] = [x] if index_target else [x, target]
+        if not index_target and not _same_kind(ctx, op, [x, target]):
+            return _result(ctx, None, inputs)
+        per_item: Shape | None = None
+        if x.shape is not None and target.shape is not None:
+            if index_target:
+                per_item = run_rule(ctx, shapes.class_target, op, x.shape, target.shape)
+            else:
+                per_item = run_rule(ctx, shapes.same_shape, op, x.shape, target.shape)
+                if class_targets and per_item is not None:  # probabilities: drop the class axis
+                    per_item = (per_item[0], *per_item[2:]) if len(per_item) > 1 else ()
+        if not isinstance(reduction, str):
+            return _result(ctx, None, inputs)
+        if reduction != "none":
+            return _result(ctx, run_rule(ctx, shapes.loss_output, (), reduction), inputs)
+        return _result(ctx, per_item, inputs)
+
+    return hook
+
+
+def relax_signature(ctx: FunctionSigContext | MethodSigContext) -> FunctionLike:
+    """Tensor parameters accept any tensor: the hook reports dtype/device mix-ups by code."""
+    # object, not Any: an Any context would make mypy infer Any for the argument's own TypeVars
+    anything = ctx.api.named_generic_type("builtins.object", [])
+    signature = ctx.default_signature
+    relaxed = [anything if "Tensor[" in str(t) else t for t in signature.arg_types]
+    return signature.copy_modified(arg_types=relaxed)
+
+
+relax_method_signature = relax_signature
+
+
+FUNCTION_HOOKS: dict[str, Callable[[Any], Type]] = {
+    "shaped.ops.linalg.linear": _hook(_linear),
+    "shaped.ops.conv.conv2d": _hook(_conv(False)),
+    "shaped.ops.conv.conv_transpose2d": _hook(_conv(True)),
+    "shaped.ops.conv.max_pool2d": _hook(_pool("max_pool2d")),
+    "shaped.ops.conv.avg_pool2d": _hook(_pool("avg_pool2d")),
+    "shaped.ops.nn.softmax": _hook(_softmax("softmax")),
+    "shaped.ops.nn.log_softmax": _hook(_softmax("log_softmax")),
+    "shaped.ops.nn.layer_norm": _hook(_layer_norm),
+    "shaped.ops.nn.embedding": _hook(_embedding),
+    "shaped.ops.nn.scaled_dot_product_attention": _hook(_attention),
+    "shaped.functions.concat": _hook(_joined("concat")),
+    "shaped.functions.stack": _hook(_joined("stack")),
+    "shaped.functions.where": _hook(_where),
+    "shaped.functions.matmul": _hook(_matmul),
+}
+PAIR_LOSS = _loss(False)
+CLASS_LOSS = _loss(True)
+# losses are callable objects (a Protocol gives each its overloads): their calls are methods
+LOSS_HOOKS: dict[str, Callable[[Any], Type]] = {
+    "shaped.losses._PairLoss.__call__": PAIR_LOSS,
+    "shaped.losses._HuberLoss.__call__": PAIR_LOSS,
+    "shaped.losses._SmoothL1Loss.__call__": PAIR_LOSS,
+    "shaped.losses._ClassLoss.__call__": CLASS_LOSS,
+}

@@ -1,0 +1,402 @@
+"""Hooks for Tensor's methods and operators: each runs the runtime's own shape rule.
+
+Every hook follows one pattern: read the literal dims, run the rule from `shaped.shapes`,
+report its message as `[shape]` or return the result type with the computed dims. Unknown
+dims, unknown ranks and `Any` never cause an error: the result degrades instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from mypy import errorcodes
+from mypy.nodes import Expression
+from mypy.plugin import AttributeContext, MethodContext, MethodSigContext
+from mypy.types import AnyType, FunctionLike, Instance, Type, get_proper_type
+
+from mypy_plugin.types import (
+    DTYPE,
+    KEEP,
+    NO_TAPE,
+    NO_TAPE_CODE,
+    SHAPE,
+    UNKNOWN,
+    TensorInfo,
+    check_same_kind,
+    class_name,
+    index_key,
+    literal_value,
+    make_tensor,
+    merge_tapes,
+    named,
+    short,
+    tensor_info,
+)
+from shaped import shapes
+from shaped.errors import ShapeError
+from shaped.shapes import Shape
+
+MethodHook = Callable[[MethodContext], Type]
+R = TypeVar("R")
+
+
+def _args(ctx: MethodContext) -> list[tuple[Expression, Type]]:
+    """Every actual argument with its type, in order (overload items differ in their formals)."""
+    return [
+        (expr, typ)
+        for exprs, types in zip(ctx.args, ctx.arg_types)
+        for expr, typ in zip(exprs, types)
+    ]
+
+
+def _named_arg(ctx: MethodContext, name: str, position: int) -> tuple[Expression, Type] | None:
+    """An argument by keyword, or by position among the positional ones."""
+    for names, exprs, types in zip(ctx.arg_names, ctx.args, ctx.arg_types):
+        for arg_name, expr, typ in zip(names, exprs, types):
+            if arg_name == name:
+                return expr, typ
+    positional = [
+        (expr, typ)
+        for names, exprs, types in zip(ctx.arg_names, ctx.args, ctx.arg_types)
+        for arg_name, expr, typ in zip(names, exprs, types)
+        if arg_name is None
+    ]
+    return positional[position] if position < len(positional) else None
+
+
+def _value(ctx: MethodContext, name: str, position: int, default: object) -> object:
+    arg = _named_arg(ctx, name, position)
+    return default if arg is None else literal_value(*arg)
+
+
+def run_rule(ctx: Any, rule: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
+    """The rule's result, or None after reporting its ShapeError as [shape]."""
+    try:
+        return rule(*args, **kwargs)
+    except ShapeError as error:
+        ctx.api.fail(str(error), ctx.context, code=SHAPE)
+        return None
+    except (TypeError, ValueError, IndexError):  # odd literal arguments: let run time decide
+        return None
+
+
+def relax_signature(ctx: MethodSigContext) -> FunctionLike:
+    """Accept any operand: the method hook checks dtype, device and shape with shaped's codes."""
+    # object, not Any: an Any context would make mypy infer Any for the argument's own TypeVars
+    anything = ctx.api.named_generic_type("builtins.object", [])
+    return ctx.default_signature.copy_modified(
+        arg_types=[anything] * len(ctx.default_signature.arg_types)
+    )
+
+
+def _scalar_ok(ctx: MethodContext, op: str, me: TensorInfo, other: Type) -> bool:
+    proper = get_proper_type(other)
+    if isinstance(proper, AnyType):
+        return True
+    if not isinstance(proper, Instance):
+        return _bad_operand(ctx, op, other)
+    name = proper.type.fullname
+    if name == "builtins.float" and class_name(me.dtype) in (
+        "shaped.dtypes.Int32",
+        "shaped.dtypes.Int64",
+        "shaped.dtypes.Bool",
+    ):
+        ctx.api.fail(
+            f"{op}: a float scalar with a {short(me.dtype)} tensor; a scalar takes the tensor's "
+            "dtype: convert the tensor with .to(sh.Float32) first",
+            ctx.context,
+            code=DTYPE,
+        )
+        return False
+    if name in ("builtins.float", "builtins.int", "builtins.bool"):
+        return True
+    return _bad_operand(ctx, op, other)
+
+
+def _bad_operand(ctx: MethodContext, op: str, other: Type) -> bool:
+    ctx.api.fail(
+        f"{op}: unsupported operand {other}; expected a Tensor or a Python number",
+        ctx.context,
+        code=errorcodes.OPERATOR,
+    )
+    return False
+
+
+def elementwise(op: str, *, compare: bool = False) -> MethodHook:
+    """Broadcasting binary ops: dtype and device must agree; the tape moves to the result."""
+
+    def hook(ctx: MethodContext) -> Type:
+        me = tensor_info(ctx.type)
+        args = _args(ctx)
+        if me is None or not args:
+            return ctx.default_return_type
+        _other_expr, other_type = args[0]
+        other = tensor_info(other_type)
+        bool_type = named(ctx.api, "shaped.dtypes.Bool") if compare else None
+        no_tape = named(ctx.api, NO_TAPE) if compare else None
+        if other is None:  # a Python number: the result is shaped like the tensor
+            _scalar_ok(ctx, op, me, other_type)
+            return make_tensor(ctx.api, me.instance, KEEP, bool_type, tape=no_tape)
+        tape = no_tape or merge_tapes(ctx.api, me.tape, other.tape)
+        if not check_same_kind(ctx.api, op, me, other, ctx.context):
+            return make_tensor(ctx.api, me.instance, None, bool_type, tape=tape)
+        if me.shape is not None and other.shape is not None:
+            shape = run_rule(ctx, shapes.broadcast, op, me.shape, other.shape)
+            return make_tensor(ctx.api, me.instance, shape, bool_type, tape=tape)
+        # unknown ranks: the same shape type on both sides (a user's TypeVar) is kept
+        same = str(me.instance.args[0]) == str(other.instance.args[0])
+        return make_tensor(ctx.api, me.instance, KEEP if same else None, bool_type, tape=tape)
+
+    return hook
+
+
+def reflected(op: str) -> MethodHook:
+    """`2.0 - x`: the scalar is on the left, the result is shaped like the tensor."""
+
+    def hook(ctx: MethodContext) -> Type:
+        me = tensor_info(ctx.type)
+        args = _args(ctx)
+        if me is None or not args:
+            return ctx.default_return_type
+        _scalar_ok(ctx, op, me, args[0][1])
+        return make_tensor(ctx.api, me.instance, KEEP)
+
+    return hook
+
+
+def matmul(ctx: MethodContext) -> Type:
+    me = tensor_info(ctx.type)
+    args = _args(ctx)
+    if me is None or not args:
+        return ctx.default_return_type
+    other = tensor_info(args[0][1])
+    if other is None:
+        proper = get_proper_type(args[0][1])
+        if not isinstance(proper, AnyType):
+            _bad_operand(ctx, "matmul", args[0][1])
+        return make_tensor(ctx.api, me.instance, None)
+    tape = merge_tapes(ctx.api, me.tape, other.tape)
+    if not check_same_kind(ctx.api, "matmul", me, other, ctx.context):
+        return make_tensor(ctx.api, me.instance, None, tape=tape)
+    shape = None
+    if me.shape is not None and other.shape is not None:
+        shape = run_rule(ctx, shapes.matmul, me.shape, other.shape)
+    return make_tensor(ctx.api, me.instance, shape, tape=tape)
+
+
+def reduction(op: str) -> MethodHook:
+    """sum/mean/max/... over literal axes; argmax/argmin keep their Int64 result type."""
+
+    def hook(ctx: MethodContext) -> Type:
+        me = tensor_info(ctx.type)
+        result = tensor_info(ctx.default_return_type)
+        if me is None or result is None:
+            return ctx.default_return_type
+        axis = _value(ctx, "axis", 0, None)
+        keepdims = _value(ctx, "keepdims", 1, False)
+        if axis is UNKNOWN or not isinstance(keepdims, bool) or me.shape is None:
+            return ctx.default_return_type
+        shape = run_rule(ctx, shapes.reduce, op, me.shape, axis, keepdims)
+        if shape is not None and op in ("max", "min", "argmax", "argmin"):
+            run_rule(ctx, shapes.reduce_nonempty, op, me.shape, axis)
+        return make_tensor(ctx.api, result.instance, shape)
+
+    return hook
+
+
+def _shape_method(rule: Callable[[TensorInfo, MethodContext], Shape | None]) -> MethodHook:
+    """A movement op: the result keeps dtype, device and tape; the rule gives the shape."""
+
+    def hook(ctx: MethodContext) -> Type:
+        me = tensor_info(ctx.type)
+        if me is None or me.shape is None:  # rank unknown: the pure signature's result stands
+            return ctx.default_return_type
+        return make_tensor(ctx.api, me.instance, rule(me, ctx))
+
+    return hook
+
+
+def _ints(values: object) -> tuple[int | None, ...] | None:
+    """Literal ints (a non-literal int is an unknown dim); None if the rank itself is unknown."""
+    if not isinstance(values, tuple):
+        return None
+    return tuple(v if isinstance(v, int) and not isinstance(v, bool) else None for v in values)
+
+
+def _reshape(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    args = _args(ctx)
+    if len(args) == 1:
+        value = literal_value(*args[0])
+        target = _ints(value) if isinstance(value, tuple) else _ints((value,))
+    else:
+        target = _ints(tuple(literal_value(*arg) for arg in args))
+    if target is None:
+        return None
+    if any(d is None for d in target) and -1 in target:
+        return tuple(None for _ in target)
+    return run_rule(ctx, shapes.reshape, me.shape, target)
+
+
+def _flatten(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    start, end = _value(ctx, "start_axis", 0, 0), _value(ctx, "end_axis", 1, -1)
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None
+    return run_rule(ctx, shapes.flatten, me.shape, start, end)
+
+
+def _permute(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    values = tuple(literal_value(*arg) for arg in _args(ctx))
+    if len(values) == 1 and isinstance(values[0], tuple):
+        values = values[0]
+    if any(not isinstance(v, int) for v in values):
+        return None
+    return run_rule(ctx, shapes.permute, me.shape, values)
+
+
+def _transpose(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    a, b = _value(ctx, "axis0", 0, UNKNOWN), _value(ctx, "axis1", 1, UNKNOWN)
+    if not isinstance(a, int) or not isinstance(b, int):
+        return None
+    return run_rule(ctx, shapes.transpose, me.shape, a, b)
+
+
+def _unsqueeze(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    axis = _value(ctx, "axis", 0, UNKNOWN)
+    return run_rule(ctx, shapes.unsqueeze, me.shape, axis) if isinstance(axis, int) else None
+
+
+def _squeeze(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    axis = _value(ctx, "axis", 0, None)
+    if axis is UNKNOWN:
+        return None
+    return run_rule(ctx, shapes.squeeze, me.shape, axis)
+
+
+def _broadcast_to(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    target = _ints(_value(ctx, "shape", 0, UNKNOWN))
+    return None if target is None else run_rule(ctx, shapes.broadcast_to, me.shape, target)
+
+
+def _take(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    indices = _named_arg(ctx, "indices", 0)
+    index_info = tensor_info(indices[1]) if indices else None
+    axis = _value(ctx, "axis", 1, None)
+    if index_info is None or index_info.shape is None or axis is UNKNOWN:
+        return None
+    return run_rule(ctx, shapes.take, me.shape, index_info.shape, axis)
+
+
+def _pad(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    widths = _value(ctx, "widths", 0, UNKNOWN)
+    if isinstance(widths, int):
+        widths = ((widths, widths),)
+    if not isinstance(widths, tuple) or not widths:
+        return None
+    if all(isinstance(w, int) for w in widths) and len(widths) == 2:
+        widths = (widths,)
+    return run_rule(ctx, shapes.pad, me.shape, widths)
+
+
+def _getitem(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    args = _args(ctx)
+    if not args:
+        return None
+    key = index_key(args[0][0])
+    return None if key is None else run_rule(ctx, shapes.index, me.shape, key)
+
+
+def realize(ctx: MethodContext) -> Type:
+    me = tensor_info(ctx.type)
+    target = _ints(_value(ctx, "shape", 0, UNKNOWN))
+    if me is None or target is None:
+        return ctx.default_return_type
+    if me.shape is not None:
+        run_rule(ctx, shapes.realize, me.shape, target)
+    return make_tensor(ctx.api, me.instance, target)
+
+
+def backward(ctx: MethodContext) -> Type:
+    """Only a rank-0 traced tensor has backward(): [no-tape] and [shape] say which is missing."""
+    me = tensor_info(ctx.type)
+    if me is None:
+        return ctx.default_return_type
+    if class_name(me.tape) == NO_TAPE:
+        ctx.api.fail(
+            "loss has no tape: call .traced(grads) on an input before the forward pass",
+            ctx.context,
+            code=NO_TAPE_CODE,
+        )
+    elif me.shape:  # a known non-empty shape
+        shown = shapes.fmt(me.shape)
+        ctx.api.fail(
+            f"backward() needs a scalar loss, got shape {shown}: reduce with .mean() or .sum()",
+            ctx.context,
+            code=SHAPE,
+        )
+    return ctx.default_return_type
+
+
+def transposed(all_axes: bool) -> Callable[[AttributeContext], Type]:
+    """.T reverses every axis; .mT swaps the last two."""
+
+    def hook(ctx: AttributeContext) -> Type:
+        me = tensor_info(ctx.type)
+        if me is None or me.shape is None:
+            return ctx.default_attr_type
+        if all_axes:
+            shape: Shape | None = me.shape[::-1]
+        else:
+            shape = run_rule(ctx, shapes.matrix_transpose, me.shape)
+        return make_tensor(ctx.api, me.instance, shape)
+
+    return hook
+
+
+BINARY = {
+    "__add__": "add",
+    "__sub__": "sub",
+    "__mul__": "mul",
+    "__truediv__": "div",
+    "__pow__": "pow",
+    "maximum": "maximum",
+    "minimum": "minimum",
+}
+COMPARE = {
+    "__eq__": "eq",
+    "__ne__": "ne",
+    "__lt__": "lt",
+    "__le__": "le",
+    "__gt__": "gt",
+    "__ge__": "ge",
+}
+REFLECTED = {
+    "__radd__": "add",
+    "__rsub__": "sub",
+    "__rmul__": "mul",
+    "__rtruediv__": "div",
+    "__rpow__": "pow",
+}
+REDUCTIONS = ("sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin")
+
+METHOD_HOOKS: dict[str, MethodHook] = {
+    **{name: elementwise(op) for name, op in BINARY.items()},
+    **{name: elementwise(op, compare=True) for name, op in COMPARE.items()},
+    **{name: reflected(op) for name, op in REFLECTED.items()},
+    **{name: reduction(name) for name in REDUCTIONS},
+    "__matmul__": matmul,
+    "reshape": _shape_method(_reshape),
+    "flatten": _shape_method(_flatten),
+    "permute": _shape_method(_permute),
+    "transpose": _shape_method(_transpose),
+    "unsqueeze": _shape_method(_unsqueeze),
+    "squeeze": _shape_method(_squeeze),
+    "broadcast_to": _shape_method(_broadcast_to),
+    "take": _shape_method(_take),
+    "pad": _shape_method(_pad),
+    "__getitem__": _shape_method(_getitem),
+    "realize": realize,
+    "backward": backward,
+}
+SIGNATURE_HOOKS = {name for name in (*BINARY, *COMPARE, *REFLECTED, "__matmul__")}
+ATTRIBUTE_HOOKS = {"T": transposed(True), "mT": transposed(False)}
