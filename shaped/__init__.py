@@ -13,7 +13,7 @@ from shaped.dtypes import Bool, Float16, Float32, Float64, Int32, Int64, NoTape,
 from shaped.errors import DeviceError, DtypeError, ShapeError, TapeError
 
 if TYPE_CHECKING:
-    from shaped import losses, nn
+    from shaped import data, losses, nn, optim
     from shaped.devices import Cpu, Cuda
     from shaped.functions import concat, from_dlpack, matmul, stack, where
     from shaped.io import load, save
@@ -64,11 +64,13 @@ __all__ = [
     "TapeError",
     "Tensor",
     "concat",
+    "data",
     "from_dlpack",
     "load",
     "losses",
     "matmul",
     "nn",
+    "optim",
     "save",
     "stack",
     "where",

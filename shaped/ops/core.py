@@ -147,7 +147,10 @@ def scalar(op: str, value: object, like: Tensor[Any, Any, Any, Any]) -> Tensor[A
                 "tensor's dtype: convert the tensor with .to(sh.Float32) first"
             )
     else:
-        raise TypeError(f"{op}: expected a tensor or a Python number, got {type(value).__name__}")
+        raise TypeError(
+            f"{op}: expected a tensor or a Python number, got {type(value).__name__}; "
+            "wrap arrays with dev.tensor(...)"
+        )
     return Tensor._wrap(like._device.xp.asarray(value, dtype=dtype), like._device)
 
 
