@@ -5,12 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mypy.nodes import CallExpr, Expression, ListExpr, MemberExpr, NameExpr, TupleExpr
+from mypy import errorcodes
+from mypy.messages import format_type
+from mypy.nodes import (
+    ARG_STAR,
+    ARG_STAR2,
+    CallExpr,
+    Expression,
+    ListExpr,
+    MemberExpr,
+    NameExpr,
+    TupleExpr,
+)
 from mypy.plugin import FunctionContext, FunctionSigContext, MethodContext, MethodSigContext
-from mypy.types import AnyType, FunctionLike, Instance, Type, TypeOfAny, get_proper_type
+from mypy.types import (
+    AnyType,
+    FunctionLike,
+    Instance,
+    LiteralType,
+    NoneType,
+    Type,
+    TypeOfAny,
+    UnionType,
+    get_proper_type,
+)
 
 from mypy_plugin.tensor_hooks import run_rule
 from mypy_plugin.types import (
+    KEEP,
     UNKNOWN,
     TensorInfo,
     check_same_kind,
@@ -18,24 +40,33 @@ from mypy_plugin.types import (
     literal_value,
     make_tensor,
     merge_tapes,
+    named,
     tensor_info,
 )
 from shaped import shapes
 from shaped.shapes import Shape
 
 Context = FunctionContext | MethodContext
+SAME = "same"  # a rule's result: shaped like the first input, whatever its shape type
 NUMBERS = ("builtins.float", "builtins.int", "builtins.bool")
 
 
 class Call:
-    """The arguments of one call by parameter name, with their types and literal values."""
+    """The arguments of one call by parameter name, with their types and literal values.
+
+    A parameter filled from `*args` or `**kwargs` is unknown: no tensor, no literal value."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.by_name: dict[str, tuple[Expression, Type]] = {}
+        self.unknown: set[str] = set()
         names = getattr(ctx, "callee_arg_names", None) or []
-        for i, (exprs, types) in enumerate(zip(ctx.args, ctx.arg_types)):
-            if exprs and i < len(names) and names[i]:
+        for i, (kinds, exprs, types) in enumerate(zip(ctx.arg_kinds, ctx.args, ctx.arg_types)):
+            if not exprs or i >= len(names) or not names[i]:
+                continue
+            if kinds[0] in (ARG_STAR, ARG_STAR2):
+                self.unknown.add(names[i])
+            else:
                 self.by_name[names[i]] = (exprs[0], types[0])
 
     def tensor(self, name: str) -> TensorInfo | None:
@@ -43,6 +74,8 @@ class Call:
         return None if arg is None else tensor_info(arg[1])
 
     def value(self, name: str, default: object) -> object:
+        if name in self.unknown:
+            return UNKNOWN
         arg = self.by_name.get(name)
         return default if arg is None else literal_value(*arg)
 
@@ -51,9 +84,15 @@ class Call:
         return None if arg is None else arg[0]
 
 
-def _result(ctx: Context, shape: Shape | None, inputs: list[TensorInfo | None]) -> Type:
-    """The declared result with the computed shape; dtype, device and tape from the inputs
-    (the relaxed signature lost them): the first input's, and the tape of any traced one."""
+def _result(
+    ctx: Context,
+    shape: Shape | str | None,
+    inputs: list[TensorInfo | None],
+    dtype: Type | None = None,
+) -> Type:
+    """The declared result with the computed shape (SAME: the first input's shape type, a
+    user's TypeVar say); dtype, device and tape from the inputs (the relaxed signature lost
+    them): the first input's, and the tape of any traced one."""
     result = tensor_info(ctx.default_return_type)
     known = [t for t in inputs if t is not None]
     if not known:  # nothing known about the inputs (Any): say nothing either
@@ -61,8 +100,12 @@ def _result(ctx: Context, shape: Shape | None, inputs: list[TensorInfo | None]) 
     tape: Type = known[0].tape
     for other in known[1:]:
         tape = merge_tapes(ctx.api, get_proper_type(tape), other.tape)
-    dtype = result.dtype if result is not None and class_name(result.dtype) else known[0].dtype
-    like = result.instance if result is not None else known[0].instance
+    if dtype is None:
+        dtype = result.dtype if result is not None and class_name(result.dtype) else known[0].dtype
+    like = result.instance if result is not None and shape != KEEP else known[0].instance
+    if shape == SAME:
+        like = like.copy_modified(args=[known[0].instance.args[0], *like.args[1:]])
+        shape = KEEP
     return make_tensor(ctx.api, like, shape, dtype, known[0].device, tape)
 
 
@@ -75,13 +118,55 @@ def _shapes_known(*tensors: TensorInfo | None) -> bool:
     return all(t is not None and t.shape is not None for t in tensors)
 
 
-def _hook(rule: Callable[[Call], Shape | None]) -> Callable[[Context], Type]:
+def _check_operands(call: Call, op: str, operands: tuple[str, ...]) -> None:
+    """The relaxed signature takes any object where a tensor goes: say so for what is not one.
+    A name ending in `?` may also be None, in `#` a Python number."""
+    options = call.ctx.api.options
+    for spec in operands:
+        name = spec.rstrip("?#")
+        arg = call.by_name.get(name)
+        if arg is None:
+            continue
+        proper = get_proper_type(arg[1])
+        items = proper.items if isinstance(proper, UnionType) else [proper]
+        for item in map(get_proper_type, items):
+            if isinstance(item, NoneType) and spec.endswith("?"):
+                continue
+            if isinstance(item, LiteralType | Instance) and tensor_info(item) is None:
+                fullname = (item.fallback if isinstance(item, LiteralType) else item).type.fullname
+                if spec.endswith("#") and fullname in NUMBERS:
+                    continue
+            elif not isinstance(item, NoneType):
+                continue  # a tensor, Any, a TypeVar: the rules below handle it
+            call.ctx.api.fail(
+                f'{op}: argument "{name}" must be a Tensor, got {format_type(arg[1], options)}',
+                call.ctx.context,
+                code=errorcodes.ARG_TYPE,
+            )
+            break
+
+
+def _hook(
+    rule: Callable[[Call], Shape | str | None],
+    operands: tuple[str, ...],
+    lead: tuple[str, ...] = (),
+    dtype: Callable[[Call], Type | None] | None = None,
+) -> Callable[[Context], Type]:
+    """A function hook: `rule` gives the shape; the result's dtype and device are those of the
+    first tensor among the `lead` arguments, else of the first tensor argument."""
+
     def hook(ctx: Context) -> Type:
         call = Call(ctx)
+        _check_operands(call, _callee_name(ctx), operands)
         shape = rule(call)
-        inputs = [tensor_info(typ) for _, typ in call.by_name.values()]
+        order = [
+            *(n for n in lead if n in call.by_name),
+            *(n for n in call.by_name if n not in lead),
+        ]
+        inputs = [tensor_info(call.by_name[name][1]) for name in order]
         listed = _items(call, "tensors") or []
-        return _result(ctx, shape, [t for t in (*listed, *inputs) if t is not None])
+        known: list[TensorInfo | None] = [t for t in (*listed, *inputs) if t is not None]
+        return _result(ctx, shape, known, None if dtype is None else dtype(call))
 
     return hook
 
@@ -139,11 +224,11 @@ def _pool(op: str) -> Callable[[Call], Shape | None]:
     return rule
 
 
-def _softmax(op: str) -> Callable[[Call], Shape | None]:
-    def rule(call: Call) -> Shape | None:
+def _softmax(op: str) -> Callable[[Call], Shape | str | None]:
+    def rule(call: Call) -> Shape | str | None:
         x, axis = call.tensor("x"), call.value("axis", -1)
         if x is None or x.shape is None or not isinstance(axis, int):
-            return None if x is None else x.shape
+            return None if x is None else SAME
         if x.shape:
             run_rule(call.ctx, shapes.normalize_axis, op, axis, len(x.shape))
         return x.shape
@@ -151,14 +236,14 @@ def _softmax(op: str) -> Callable[[Call], Shape | None]:
     return rule
 
 
-def _layer_norm(call: Call) -> Shape | None:
+def _layer_norm(call: Call) -> Shape | str | None:
     x, weight, bias = call.tensor("x"), call.tensor("weight"), call.tensor("bias")
-    if not _same_kind(call.ctx, "layer_norm", [x, weight, bias]) or x is None or x.shape is None:
+    if not _same_kind(call.ctx, "layer_norm", [x, weight, bias]) or x is None:
         return None
     covered = weight if weight is not None else bias
-    if covered is not None and covered.shape is not None:
+    if x.shape is not None and covered is not None and covered.shape is not None:
         run_rule(call.ctx, shapes.normalized, "layer_norm", x.shape, covered.shape)
-    return x.shape
+    return SAME
 
 
 def _embedding(call: Call) -> Shape | None:
@@ -223,6 +308,21 @@ def _where(call: Call) -> Shape | None:
     return run_rule(call.ctx, shapes.broadcast, "where", *dims)
 
 
+def _where_dtype(call: Call) -> Type | None:
+    """Two Python numbers give Float32 if either is a float, Bool if both are bools, else Int64."""
+    if call.tensor("a") is not None or call.tensor("b") is not None:
+        return None
+    names = set()
+    for name in ("a", "b"):
+        arg = call.by_name.get(name)
+        proper = get_proper_type(arg[1]) if arg is not None else None
+        names.add(proper.type.fullname if isinstance(proper, Instance) else None)
+    if not names <= set(NUMBERS):
+        return None
+    kind = "Float32" if "builtins.float" in names else "Bool" if names == {NUMBERS[2]} else "Int64"
+    return named(call.ctx.api, f"shaped.dtypes.{kind}")
+
+
 def _matmul(call: Call) -> Shape | None:
     a, b = call.tensor("a"), call.tensor("b")
     if not _same_kind(call.ctx, "matmul", [a, b]) or not _shapes_known(a, b):
@@ -231,7 +331,7 @@ def _matmul(call: Call) -> Shape | None:
     return run_rule(call.ctx, shapes.matmul, a.shape, b.shape)
 
 
-def _loss_name(ctx: Context) -> str:
+def _callee_name(ctx: Context) -> str:
     callee = ctx.context.callee if isinstance(ctx.context, CallExpr) else None
     if isinstance(callee, (NameExpr, MemberExpr)):
         return callee.name
@@ -243,7 +343,8 @@ def _loss(class_targets: bool) -> Callable[[Context], Type]:
 
     def hook(ctx: Context) -> Type:
         call = Call(ctx)
-        op = _loss_name(ctx)
+        op = _callee_name(ctx)
+        _check_operands(call, op, ("input", "target"))
         x, target = call.tensor("input"), call.tensor("target")
         reduction = call.value("reduction", "mean")
         if x is None or target is None:
@@ -285,20 +386,22 @@ relax_method_signature = relax_signature
 
 
 FUNCTION_HOOKS: dict[str, Callable[[Any], Type]] = {
-    "shaped.ops.linalg.linear": _hook(_linear),
-    "shaped.ops.conv.conv2d": _hook(_conv(False)),
-    "shaped.ops.conv.conv_transpose2d": _hook(_conv(True)),
-    "shaped.ops.conv.max_pool2d": _hook(_pool("max_pool2d")),
-    "shaped.ops.conv.avg_pool2d": _hook(_pool("avg_pool2d")),
-    "shaped.ops.nn.softmax": _hook(_softmax("softmax")),
-    "shaped.ops.nn.log_softmax": _hook(_softmax("log_softmax")),
-    "shaped.ops.nn.layer_norm": _hook(_layer_norm),
-    "shaped.ops.nn.embedding": _hook(_embedding),
-    "shaped.ops.nn.scaled_dot_product_attention": _hook(_attention),
-    "shaped.functions.concat": _hook(_joined("concat")),
-    "shaped.functions.stack": _hook(_joined("stack")),
-    "shaped.functions.where": _hook(_where),
-    "shaped.functions.matmul": _hook(_matmul),
+    "shaped.ops.linalg.linear": _hook(_linear, ("x", "weight", "bias?")),
+    "shaped.ops.conv.conv2d": _hook(_conv(False), ("x", "weight", "bias?")),
+    "shaped.ops.conv.conv_transpose2d": _hook(_conv(True), ("x", "weight", "bias?")),
+    "shaped.ops.conv.max_pool2d": _hook(_pool("max_pool2d"), ("x",)),
+    "shaped.ops.conv.avg_pool2d": _hook(_pool("avg_pool2d"), ("x",)),
+    "shaped.ops.nn.softmax": _hook(_softmax("softmax"), ("x",)),
+    "shaped.ops.nn.log_softmax": _hook(_softmax("log_softmax"), ("x",)),
+    "shaped.ops.nn.layer_norm": _hook(_layer_norm, ("x", "weight?", "bias?")),
+    "shaped.ops.nn.embedding": _hook(_embedding, ("indices", "weight"), lead=("weight",)),
+    "shaped.ops.nn.scaled_dot_product_attention": _hook(_attention, ("q", "k", "v", "mask?")),
+    "shaped.functions.concat": _hook(_joined("concat"), ()),
+    "shaped.functions.stack": _hook(_joined("stack"), ()),
+    "shaped.functions.where": _hook(
+        _where, ("cond", "a#", "b#"), lead=("a", "b"), dtype=_where_dtype
+    ),
+    "shaped.functions.matmul": _hook(_matmul, ("a", "b")),
 }
 PAIR_LOSS = _loss(False)
 CLASS_LOSS = _loss(True)

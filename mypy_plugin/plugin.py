@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from mypy.nodes import TypeInfo
 from mypy.plugin import (
@@ -18,10 +20,33 @@ from mypy.plugin import (
 )
 from mypy.types import FunctionLike, Type
 
-from mypy_plugin import creation, functions, tensor_hooks
+from mypy_plugin import creation, functions, modules, tensor_hooks
 from mypy_plugin.types import TENSOR
 
 DEVICE = "shaped.devices.Device"
+# Tests set this so that a bug in a hook fails loudly; users get the default type instead
+DEBUG = os.environ.get("SHAPED_PLUGIN_DEBUG") == "1"
+H = TypeVar("H", bound=Callable[..., object])
+
+
+def safe(hook: H | None) -> H | None:
+    """A hook that never crashes mypy: on an internal error it returns mypy's own answer."""
+    if hook is None or DEBUG:
+        return hook
+    inner = hook
+
+    def guarded(ctx: Any) -> Any:
+        try:
+            return inner(ctx)
+        except Exception:
+            default = getattr(ctx, "default_return_type", None)
+            if default is None:
+                default = getattr(ctx, "default_signature", None)
+            if default is None:
+                default = getattr(ctx, "default_attr_type", None)
+            return default
+
+    return guarded  # type: ignore[return-value]
 
 
 def _fingerprint() -> str:
@@ -50,7 +75,7 @@ class ShapedPlugin(Plugin):
             return None
         return node.node, method
 
-    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+    def _get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         if fullname in functions.LOSS_HOOKS:
             return functions.LOSS_HOOKS[fullname]
         found = self._class_and_method(fullname)
@@ -60,30 +85,62 @@ class ShapedPlugin(Plugin):
         if info.has_base(TENSOR):
             return tensor_hooks.METHOD_HOOKS.get(method)
         if info.has_base(DEVICE):
+            if method == "build_module":
+                return modules.build_module
             return creation.DEVICE_HOOKS.get(method)
+        if info.has_base(modules.MODULE) and method in ("__call__", "forward"):
+            return modules.call if modules.handles_call(info) else None
         return None
 
-    def get_method_signature_hook(
+    def _get_method_signature_hook(
         self, fullname: str
     ) -> Callable[[MethodSigContext], FunctionLike] | None:
         if fullname in functions.LOSS_HOOKS:
             return functions.relax_method_signature
         found = self._class_and_method(fullname)
+        if found is not None and found[1] in ("__call__", "forward"):
+            if found[0].has_base(modules.MODULE) and modules.handles_call(found[0]):
+                return functions.relax_method_signature
         if found is not None and found[0].has_base(TENSOR):
             if found[1] in tensor_hooks.SIGNATURE_HOOKS:
                 return tensor_hooks.relax_signature
         return None
 
-    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+    def _get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         found = self._class_and_method(fullname)
         if found is not None and found[0].has_base(TENSOR):
             return tensor_hooks.ATTRIBUTE_HOOKS.get(found[1])
         return None
 
+    def _get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        if fullname in functions.FUNCTION_HOOKS:
+            return functions.FUNCTION_HOOKS[fullname]
+        node = self.lookup_fully_qualified(fullname)
+        if node is not None and isinstance(node.node, TypeInfo):
+            if node.node.has_base(modules.MODULE) and node.node.defn.type_vars:
+                return modules.constructor
+        return None
+
+    def _get_function_signature_hook(
+        self, fullname: str
+    ) -> Callable[[FunctionSigContext], FunctionLike] | None:
+        return functions.relax_signature if fullname in functions.FUNCTION_HOOKS else None
+
+    def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
+        return safe(self._get_method_hook(fullname))
+
+    def get_method_signature_hook(
+        self, fullname: str
+    ) -> Callable[[MethodSigContext], FunctionLike] | None:
+        return safe(self._get_method_signature_hook(fullname))
+
+    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        return safe(self._get_attribute_hook(fullname))
+
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return functions.FUNCTION_HOOKS.get(fullname)
+        return safe(self._get_function_hook(fullname))
 
     def get_function_signature_hook(
         self, fullname: str
     ) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        return functions.relax_signature if fullname in functions.FUNCTION_HOOKS else None
+        return safe(self._get_function_signature_hook(fullname))

@@ -11,18 +11,28 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from mypy import errorcodes
-from mypy.nodes import Expression
+from mypy.nodes import ARG_STAR, ARG_STAR2, Expression, StarExpr, TupleExpr
 from mypy.plugin import AttributeContext, MethodContext, MethodSigContext
-from mypy.types import AnyType, FunctionLike, Instance, Type, get_proper_type
+from mypy.types import (
+    AnyType,
+    FunctionLike,
+    Instance,
+    TupleType,
+    Type,
+    TypeOfAny,
+    get_proper_type,
+)
 
 from mypy_plugin.types import (
     DTYPE,
     KEEP,
     NO_TAPE,
     NO_TAPE_CODE,
+    OWNED_TAPE,
     SHAPE,
     UNKNOWN,
     TensorInfo,
+    _is_unpack,
     check_same_kind,
     class_name,
     index_key,
@@ -41,27 +51,50 @@ MethodHook = Callable[[MethodContext], Type]
 R = TypeVar("R")
 
 
-def _args(ctx: MethodContext) -> list[tuple[Expression, Type]]:
+Actual = tuple[str | None, Expression | None, Type]
+
+
+def _actuals(ctx: MethodContext) -> list[Actual] | None:
+    """Every actual argument as (keyword, expression, type), in order. A `*args` of a known
+    tuple type is spread into its items; None when a `*args` or `**kwargs` hides how many."""
+    out: list[Actual] = []
+    seen: set[int] = set()  # a *args maps to several formals: it is listed under each
+    for names, kinds, exprs, types in zip(ctx.arg_names, ctx.arg_kinds, ctx.args, ctx.arg_types):
+        for name, kind, expr, typ in zip(names, kinds, exprs, types):
+            if kind == ARG_STAR2:
+                return None
+            if kind != ARG_STAR:
+                out.append((name, expr, typ))
+                continue
+            if id(expr) in seen:
+                continue
+            seen.add(id(expr))
+            items = get_proper_type(typ)
+            if not isinstance(items, TupleType) or any(_is_unpack(t) for t in items.items):
+                return None
+            spread: list[Expression | None] = []
+            if isinstance(expr, TupleExpr) and not any(isinstance(e, StarExpr) for e in expr.items):
+                spread = list(expr.items)
+            if len(spread) != len(items.items):
+                spread = [None] * len(items.items)
+            out.extend((None, e, t) for e, t in zip(spread, items.items))
+    return out
+
+
+def _args(ctx: MethodContext) -> list[tuple[Expression | None, Type]]:
     """Every actual argument with its type, in order (overload items differ in their formals)."""
-    return [
-        (expr, typ)
-        for exprs, types in zip(ctx.args, ctx.arg_types)
-        for expr, typ in zip(exprs, types)
-    ]
+    return [(expr, typ) for _name, expr, typ in _actuals(ctx) or []]
 
 
-def _named_arg(ctx: MethodContext, name: str, position: int) -> tuple[Expression, Type] | None:
+def _named_arg(
+    ctx: MethodContext, name: str, position: int
+) -> tuple[Expression | None, Type] | None:
     """An argument by keyword, or by position among the positional ones."""
-    for names, exprs, types in zip(ctx.arg_names, ctx.args, ctx.arg_types):
-        for arg_name, expr, typ in zip(names, exprs, types):
-            if arg_name == name:
-                return expr, typ
-    positional = [
-        (expr, typ)
-        for names, exprs, types in zip(ctx.arg_names, ctx.args, ctx.arg_types)
-        for arg_name, expr, typ in zip(names, exprs, types)
-        if arg_name is None
-    ]
+    actuals = _actuals(ctx) or []
+    for arg_name, expr, typ in actuals:
+        if arg_name == name:
+            return expr, typ
+    positional = [(expr, typ) for arg_name, expr, typ in actuals if arg_name is None]
     return positional[position] if position < len(positional) else None
 
 
@@ -135,6 +168,10 @@ def elementwise(op: str, *, compare: bool = False) -> MethodHook:
         other = tensor_info(other_type)
         bool_type = named(ctx.api, "shaped.dtypes.Bool") if compare else None
         no_tape = named(ctx.api, NO_TAPE) if compare else None
+        if isinstance(get_proper_type(other_type), AnyType):  # any tensor, any tape, or a number
+            owned = class_name(me.tape) == OWNED_TAPE
+            unknown = no_tape or (me.tape if owned else AnyType(TypeOfAny.special_form))
+            return make_tensor(ctx.api, me.instance, None, bool_type, tape=unknown)
         if other is None:  # a Python number: the result is shaped like the tensor
             _scalar_ok(ctx, op, me, other_type)
             return make_tensor(ctx.api, me.instance, KEEP, bool_type, tape=no_tape)
@@ -191,7 +228,7 @@ def reduction(op: str) -> MethodHook:
     def hook(ctx: MethodContext) -> Type:
         me = tensor_info(ctx.type)
         result = tensor_info(ctx.default_return_type)
-        if me is None or result is None:
+        if me is None or result is None or _actuals(ctx) is None:
             return ctx.default_return_type
         axis = _value(ctx, "axis", 0, None)
         keepdims = _value(ctx, "keepdims", 1, False)
@@ -212,6 +249,8 @@ def _shape_method(rule: Callable[[TensorInfo, MethodContext], Shape | None]) -> 
         me = tensor_info(ctx.type)
         if me is None or me.shape is None:  # rank unknown: the pure signature's result stands
             return ctx.default_return_type
+        if _actuals(ctx) is None:  # x.reshape(*sizes) of unknown length: so is the rank
+            return make_tensor(ctx.api, me.instance, None)
         return make_tensor(ctx.api, me.instance, rule(me, ctx))
 
     return hook
@@ -302,14 +341,14 @@ def _getitem(me: TensorInfo, ctx: MethodContext) -> Shape | None:
     args = _args(ctx)
     if not args:
         return None
-    key = index_key(args[0][0])
+    key = None if args[0][0] is None else index_key(args[0][0])
     return None if key is None else run_rule(ctx, shapes.index, me.shape, key)
 
 
 def realize(ctx: MethodContext) -> Type:
     me = tensor_info(ctx.type)
     target = _ints(_value(ctx, "shape", 0, UNKNOWN))
-    if me is None or target is None:
+    if me is None or target is None or _actuals(ctx) is None:
         return ctx.default_return_type
     if me.shape is not None:
         run_rule(ctx, shapes.realize, me.shape, target)

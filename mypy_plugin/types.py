@@ -161,6 +161,10 @@ def named(api: CheckerPluginInterface, fullname: str) -> Instance:
 
 def merge_tapes(api: CheckerPluginInterface, a: ProperType, b: ProperType) -> Type:
     """The result's tape: owned if either operand's is; the same when both agree."""
+    if isinstance(b, AnyType):  # an operand of unknown tape: the other one decides
+        return a
+    if isinstance(a, AnyType):
+        return b
     names = {class_name(a), class_name(b)}
     if OWNED_TAPE in names:
         return named(api, OWNED_TAPE)

@@ -11,6 +11,8 @@ from shaped.dtypes import BY_NAME, Bool, DType, Float32, Int64
 from shaped.errors import DeviceError, DtypeError, ShapeError
 
 if TYPE_CHECKING:
+    from shaped.nn.build import M, Ms
+    from shaped.nn.sequential import Sequential
     from shaped.tensor import Tensor
 
 Dev = TypeVar("Dev", bound="Device")
@@ -151,6 +153,24 @@ class Device:
         """The identity matrix, n x m (m defaults to n)."""
         _check_shape("eye", (n, n if m is None else m))
         return self._wrap(self.xp.eye(n, m, dtype=dtype.name))
+
+    @overload
+    def build_module(
+        self, arch: type[tuple[*Ms]], *, dtype: type[DType] = Float32
+    ) -> Sequential[*Ms]: ...
+    @overload
+    def build_module(self, arch: type[M], *, dtype: type[DType] = Float32) -> M: ...
+    @overload
+    def build_module(self, arch: object, *, dtype: type[DType] = Float32) -> Any: ...
+    def build_module(self, arch: object, *, dtype: type[DType] = Float32) -> Any:
+        """Build an architecture written as a type, its parameters drawn from this device's RNG.
+
+        `arch` is a tuple of module types (a `Sequential` of them), a `Sequential[...]` type,
+        or a module type such as `sh.nn.Linear[L[784], L[128]]`; sizes are `Literal`s.
+        """
+        from shaped.nn.build import build_module
+
+        return build_module(arch, self, dtype=dtype)
 
     def _fill(self, shape: Any, dtype: type[DType], value: float) -> Tensor[Any, Any, Any, Any]:
         shape = _check_shape("zeros", shape)

@@ -1,0 +1,350 @@
+"""Hooks for modules: literal hyper-parameters from constructor calls, each layer's shape
+rule on call, Sequential chains (the first layer that does not fit, with its index), and
+architectures written as types for `build_module`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mypy.nodes import TypeAlias, TypeInfo
+from mypy.plugin import FunctionContext, MethodContext
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    LiteralType,
+    ProperType,
+    TupleType,
+    Type,
+    TypeOfAny,
+    TypeType,
+    TypeVarType,
+    get_proper_type,
+)
+
+from mypy_plugin.tensor_hooks import _args, run_rule
+from mypy_plugin.types import (
+    KEEP,
+    dim_of,
+    int_type,
+    literal_value,
+    make_tensor,
+    tensor_info,
+)
+from shaped import shapes
+from shaped.errors import ShapeError
+from shaped.shapes import Shape
+
+MODULE = "shaped.nn.module.Module"
+SEQUENTIAL = "shaped.nn.sequential.Sequential"
+LAYERS = "shaped.nn.layers"
+
+# ---------------------------------------------------------------- constructors
+
+
+def constructor(ctx: FunctionContext) -> Type:
+    """`Linear(784, 128)` is `Linear[L[784], L[128]]`: each type parameter takes the literal
+    value of the constructor argument annotated with it (a default that names another
+    parameter, as MaxPool2d's stride does, follows that one)."""
+    result = get_proper_type(ctx.default_return_type)
+    if not isinstance(result, Instance) or not result.args:
+        return ctx.default_return_type
+    init = result.type.get_method("__init__")
+    init_type = get_proper_type(init.type) if init is not None else None
+    if not isinstance(init_type, CallableType):  # overloaded constructors: leave them be
+        return ctx.default_return_type
+    values: dict[str, object] = {}
+    for names, exprs, types in zip(ctx.arg_names, ctx.args, ctx.arg_types):
+        for name, expr, typ in zip(names, exprs, types):
+            if name is not None:
+                values[name] = literal_value(expr, typ)
+    positional = [
+        literal_value(expr, typ)
+        for names, exprs, types in zip(ctx.arg_names, ctx.args, ctx.arg_types)
+        for name, expr, typ in zip(names, exprs, types)
+        if name is None
+    ]
+    params = init_type.arg_names[1:]
+    for name, value in zip(params, positional):
+        if name is not None:
+            values.setdefault(name, value)
+    type_vars = result.type.defn.type_vars
+    args = list(result.args)
+    literal_by_var: dict[str, Type] = {}
+    for param, declared in zip(init_type.arg_names, init_type.arg_types):
+        declared = get_proper_type(declared)
+        if not isinstance(declared, TypeVarType) or param not in values:
+            continue
+        value = values[param]
+        index = next((i for i, tv in enumerate(type_vars) if tv.name == declared.name), None)
+        if index is None or not isinstance(value, int) or isinstance(value, bool):
+            continue
+        args[index] = LiteralType(value, fallback=int_type(ctx.api))
+        literal_by_var[declared.name] = args[index]
+    for i, tv in enumerate(type_vars):  # defaults that refer to another parameter
+        default = get_proper_type(getattr(tv, "default", None))
+        if isinstance(default, TypeVarType) and default.name in literal_by_var:
+            if not any(isinstance(get_proper_type(a), LiteralType) for a in [args[i]]):
+                args[i] = literal_by_var[default.name]
+    return result.copy_modified(args=args)
+
+
+# ---------------------------------------------------------------- calling a module
+
+
+def _dims(module: Instance) -> list[int | None]:
+    return [dim_of(arg) for arg in module.args]
+
+
+LayerRule = Callable[[list[int | None], Shape], Shape | None]
+
+
+def _linear(a: list[int | None], x: Shape) -> Shape | None:
+    return shapes.linear(x, (a[1], a[0]))
+
+
+def _conv(a: list[int | None], x: Shape) -> Shape | None:
+    cin, cout, k, stride, pad, dil, groups = a
+    if k is None or stride is None or pad is None or dil is None or groups is None:
+        return None
+    per_group = None if cin is None else cin // groups
+    return shapes.conv2d(x, (cout, per_group, k, k), stride, pad, dil, groups)
+
+
+def _conv_transpose(a: list[int | None], x: Shape) -> Shape | None:
+    cin, cout, k, stride, pad = a
+    if k is None or stride is None or pad is None:
+        return None
+    return shapes.conv_transpose2d(x, (cin, cout, k, k), stride, pad)
+
+
+def _pool(op: str) -> LayerRule:
+    def rule(a: list[int | None], x: Shape) -> Shape | None:
+        k, stride, pad = a
+        if k is None or pad is None:
+            return None
+        return shapes.pool2d(op, x, k, k if stride is None else stride, pad)
+
+    return rule
+
+
+def _same(a: list[int | None], x: Shape) -> Shape | None:
+    return x
+
+
+def _last_dim(layer: str) -> LayerRule:
+    def rule(a: list[int | None], x: Shape) -> Shape | None:
+        if x and a and x[-1] is not None and a[0] is not None and x[-1] != a[0]:
+            raise ShapeError(
+                f"{layer}[{a[0]}, ...] expects (..., {a[0]}), got {shapes.fmt(x)}: "
+                f"the last dim {x[-1]} != {a[0]}"
+            )
+        return x
+
+    return rule
+
+
+LAYER_RULES: dict[str, LayerRule] = {
+    f"{LAYERS}.Linear": _linear,
+    f"{LAYERS}.Conv2d": _conv,
+    f"{LAYERS}.ConvTranspose2d": _conv_transpose,
+    f"{LAYERS}.MaxPool2d": _pool("max_pool2d"),
+    f"{LAYERS}.AvgPool2d": _pool("avg_pool2d"),
+    # Flatten's static result assumes torch's defaults (start_axis=1), as Flatten() has
+    f"{LAYERS}.Flatten": lambda a, x: shapes.flatten(x, 1) if len(x) > 1 else x,
+    f"{LAYERS}.LayerNorm": lambda a, x: shapes.normalized("layer_norm", x, (a[0],)),
+    f"{LAYERS}.BatchNorm1d": lambda a, x: shapes.batch_norm(x, a[0]),
+    f"{LAYERS}.BatchNorm2d": lambda a, x: shapes.batch_norm(x, a[0]),
+    f"{LAYERS}.Embedding": lambda a, x: shapes.embedding(x, (a[0], a[1])),
+    f"{LAYERS}.MultiHeadAttention": _last_dim("MultiHeadAttention"),
+    f"{LAYERS}.TransformerEncoderLayer": _last_dim("TransformerEncoderLayer"),
+    **{
+        f"{LAYERS}.{name}": _same
+        for name in ("ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "Softmax", "LogSoftmax")
+    },
+    f"{LAYERS}.Dropout": _same,
+}
+
+
+def _name(module: Instance) -> str:
+    """Linear[784, 128] as a user writes it (literal dims shown as numbers)."""
+    if not module.args:
+        return module.type.name
+    parts = []
+    for arg in module.args:
+        dim = dim_of(arg)
+        proper = get_proper_type(arg)
+        parts.append(
+            str(dim)
+            if dim is not None
+            else _name(proper)
+            if isinstance(proper, Instance)
+            else "int"
+        )
+    return f"{module.type.name}[{', '.join(parts)}]"
+
+
+def _layers(module: Instance) -> list[ProperType] | None:
+    """The layer types of a Sequential (its tuple base's items)."""
+    tuple_base = module.type.tuple_type
+    if tuple_base is None:
+        return None
+    from mypy.expandtype import expand_type_by_instance
+
+    expanded = get_proper_type(expand_type_by_instance(tuple_base, module))
+    if not isinstance(expanded, TupleType):
+        return None
+    return [get_proper_type(item) for item in expanded.items]
+
+
+class Mismatch(Exception):
+    """A layer of a chain did not fit: the message names the layer."""
+
+
+def apply(module: ProperType, x: Shape, where: str = "") -> Shape | None:
+    """The output shape of `module` on input shape `x`; None when it cannot be known.
+
+    Raises ShapeError with the offending layer named (and its index inside Sequentials).
+    """
+    if not isinstance(module, Instance):
+        return None
+    fullname = module.type.fullname
+    if module.type.has_base(SEQUENTIAL):
+        layers = _layers(module)
+        if layers is None:
+            return None
+        shape: Shape | None = x
+        before: Shape | None = None  # the previous layer's input, to explain a Flatten
+        for index, layer in enumerate(layers):
+            if shape is None:
+                return None
+            label = f"{where}Sequential layer {index} ({_layer_name(layer)}): "
+            try:
+                shape, before = apply(layer, shape, label), shape
+            except ShapeError as error:
+                previous = layers[index - 1] if index else None
+                if _is_flatten(previous) and before is not None and len(before) > 1:
+                    dims = before[1:]
+                    raise ShapeError(
+                        f"{error}: flatten gave {shapes._times(dims)} = {shapes._product(dims)}"
+                    ) from None
+                raise
+        return shape
+    if fullname == f"{LAYERS}.Residual":
+        inner = get_proper_type(module.args[0]) if module.args else None
+        out = apply(inner, x, where + "Residual: ") if inner is not None else None
+        if out is not None and (
+            len(out) != len(x) or not all(a is None or b is None or a == b for a, b in zip(out, x))
+        ):
+            raise ShapeError(
+                f"{where}Residual adds its input {shapes.fmt(x)} to the inner output "
+                f"{shapes.fmt(out)}: they must have the same shape"
+            )
+        return x
+    rule = LAYER_RULES.get(fullname)
+    if rule is None:
+        return None
+    try:
+        return rule(_dims(module), x)
+    except ShapeError as error:
+        raise ShapeError(f"{where}{error}") from None
+
+
+def _is_flatten(layer: ProperType | None) -> bool:
+    return isinstance(layer, Instance) and layer.type.fullname == f"{LAYERS}.Flatten"
+
+
+def _layer_name(layer: ProperType) -> str:
+    return _name(layer) if isinstance(layer, Instance) else str(layer)
+
+
+def call(ctx: MethodContext) -> Type:
+    """Calling a module: its input is checked against its type parameters."""
+    module = get_proper_type(ctx.type)
+    args = _args(ctx)
+    if not isinstance(module, Instance) or not args:
+        return ctx.default_return_type
+    x = tensor_info(args[0][1])
+    if x is None:
+        return AnyType(TypeOfAny.special_form)
+    # the signature was relaxed, so the result is built from x: its dtype, device and tape
+    if x.shape is None:  # a rank unknown here (a user's TypeVar): shape-keeping layers keep it
+        return make_tensor(ctx.api, x.instance, KEEP if _keeps_shape(module) else None)
+    return make_tensor(ctx.api, x.instance, run_rule(ctx, apply, module, x.shape))
+
+
+def _keeps_shape(module: Instance) -> bool:
+    name = module.type.fullname
+    if name == f"{LAYERS}.Residual":
+        return True
+    if module.type.has_base(SEQUENTIAL):
+        layers = _layers(module)
+        return layers is not None and all(
+            isinstance(layer, Instance) and _keeps_shape(layer) for layer in layers
+        )
+    return name in SHAPE_KEEPING
+
+
+SHAPE_KEEPING = {
+    f"{LAYERS}.{name}"
+    for name in (
+        "ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "Softmax", "LogSoftmax", "Dropout",
+        "LayerNorm", "BatchNorm1d", "BatchNorm2d", "MultiHeadAttention", "TransformerEncoderLayer",
+    )
+}  # fmt: skip
+
+
+def handles_call(info: TypeInfo) -> bool:
+    """Built-in layers, Residual and Sequential: user modules keep their own signatures."""
+    return (
+        info.fullname in LAYER_RULES
+        or info.fullname == f"{LAYERS}.Residual"
+        or (info.has_base(SEQUENTIAL))
+    )
+
+
+# ---------------------------------------------------------------- architectures as types
+
+
+def build_module(ctx: MethodContext) -> Type:
+    """dev.build_module(Arch): the module the type describes (a tuple alias is a Sequential)."""
+    args = _args(ctx)
+    if not args:
+        return ctx.default_return_type
+    expr, typ = args[0]
+    node = getattr(expr, "node", None)
+    if isinstance(node, TypeAlias):  # a tuple alias used as a value is typed _SpecialForm
+        arch: ProperType | None = get_proper_type(node.target)
+    else:
+        arch = _arch_type(get_proper_type(typ))
+    if arch is None:
+        return ctx.default_return_type
+    built = _module_for(ctx, arch)
+    return built if built is not None else ctx.default_return_type
+
+
+def _arch_type(typ: ProperType) -> ProperType | None:
+    if isinstance(typ, TypeType):
+        return get_proper_type(typ.item)
+    if hasattr(typ, "is_type_obj") and typ.is_type_obj():  # a class object: its constructor
+        return get_proper_type(typ.ret_type)  # type: ignore[attr-defined]
+    return None
+
+
+def _module_for(ctx: MethodContext, arch: ProperType) -> Type | None:
+    if isinstance(arch, TupleType):
+        layers = [_module_for(ctx, get_proper_type(item)) for item in arch.items]
+        if any(layer is None for layer in layers):
+            return None
+        return _sequential_of(ctx, [layer for layer in layers if layer is not None])
+    if isinstance(arch, Instance) and arch.type.has_base(MODULE):
+        return arch
+    return AnyType(TypeOfAny.special_form) if isinstance(arch, AnyType) else None
+
+
+def _sequential_of(ctx: MethodContext, layers: list[Type]) -> Type:
+    """Sequential[L1, L2, ...] as mypy spells a tuple subclass: the items, then the class."""
+    node = ctx.api.modules["shaped.nn.sequential"].names["Sequential"].node  # type: ignore[attr-defined]
+    assert isinstance(node, TypeInfo)
+    return TupleType(layers, fallback=Instance(node, layers))

@@ -1,0 +1,915 @@
+"""The built-in layers, torch.nn's semantics, parameters and initial distributions.
+
+Each layer is generic in its static hyper-parameters (`Linear[I, O]`, `Conv2d[Cin, Cout, K,
+Stride, Pad, Dil, Groups]`, ...): `Literal` dims as type arguments, so an architecture can be
+written as a type and built with `dev.build_module(...)`. Constructed by value, sizes are
+positional in type-parameter order and the rest are keywords. Parameters are drawn from the
+`device=` RNG (by default one shared `sh.Cpu()`) with torch's distributions, and stored as
+torch stores them. The math is `shaped.nn.functional`'s fused ops.
+
+The forward signatures are pure typing: dtype, device and tape pass through, and so do the
+dims that need no arithmetic; computed dims are `int` (the mypy plugin computes them).
+Overloads that accept `int` dims come after the exact ones: unknown is never an error.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Generic, Literal, cast, overload
+
+from typing_extensions import TypeVar, TypeVarTuple
+
+import shaped.nn.functional as F
+from shaped.devices import CPU, Device
+from shaped.dtypes import Bool, DType, Float32, Int64, NoTape, OwnedTape
+from shaped.errors import DtypeError, ShapeError
+from shaped.functions import where
+from shaped.nn.module import Module
+from shaped.tensor import Tensor
+
+__all__ = [
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv2d",
+    "ConvTranspose2d",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "GELU",
+    "LayerNorm",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MaxPool2d",
+    "MultiHeadAttention",
+    "ReLU",
+    "Residual",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "TransformerEncoderLayer",
+]
+
+# static hyper-parameters (class type parameters)
+I = TypeVar("I")  # noqa: E741  (in features, as in the docs)
+O = TypeVar("O")  # noqa: E741
+Cin = TypeVar("Cin")
+Cout = TypeVar("Cout")
+K = TypeVar("K")
+Stride = TypeVar("Stride", default=Literal[1])
+Pad = TypeVar("Pad", default=Literal[0])
+Dil = TypeVar("Dil", default=Literal[1])
+Groups = TypeVar("Groups", default=Literal[1])
+PoolK = TypeVar("PoolK")
+PoolStride = TypeVar("PoolStride", default=PoolK)  # MaxPool2d[2] strides by 2, as torch
+PoolPad = TypeVar("PoolPad", default=Literal[0])
+Nf = TypeVar("Nf")  # LayerNorm's normalized size
+C = TypeVar("C")
+V = TypeVar("V")
+E = TypeVar("E")
+Dim = TypeVar("Dim")
+Heads = TypeVar("Heads")
+Ff = TypeVar("Ff")
+Inner = TypeVar("Inner", bound=Module)
+
+# per-call type parameters of forward
+S = TypeVar("S", bound=tuple[Any, ...])
+D = TypeVar("D")
+Dev = TypeVar("Dev")
+T = TypeVar("T")
+N = TypeVar("N")
+B = TypeVarTuple("B")
+
+AnyTensor = Tensor[Any, Any, Any, Any]
+Mask = Tensor[Any, Bool, Any, Any]
+
+
+# ---------------------------------------------------------------- construction helpers
+
+
+def _device(layer: str, device: Device | None, dtype: type[DType]) -> Device:
+    """The device whose RNG draws the parameters; checks the dtype is a float one."""
+    if not (isinstance(dtype, type) and issubclass(dtype, DType) and dtype.is_float):
+        raise DtypeError(
+            f"{layer}: parameters need a float dtype (sh.Float32, sh.Float64 or sh.Float16), "
+            f"got {dtype!r}"
+        )
+    if device is None:
+        return CPU
+    if not isinstance(device, Device):
+        raise TypeError(f"{layer}: device must be a device such as sh.Cpu(), got {device!r}")
+    return device
+
+
+def _size(layer: str, name: str, value: Any, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{layer}: {name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{layer}: {name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _sample_dtype(dtype: type[DType]) -> str:
+    return "float64" if dtype.name == "float64" else "float32"  # generators give these two
+
+
+def _uniform(device: Device, shape: tuple[int, ...], bound: float, dtype: type[DType]) -> Any:
+    """U(-bound, bound): torch's kaiming_uniform_(a=sqrt(5)) and xavier_uniform_ come to this."""
+    sample = device.rng.random(shape, dtype=_sample_dtype(dtype))
+    data = (sample * (2.0 * bound) - bound).astype(dtype.name, copy=False)
+    return Tensor._wrap(data, device._place())
+
+
+def _normal(device: Device, shape: tuple[int, ...], dtype: type[DType]) -> Any:
+    data = device.rng.standard_normal(shape, dtype=_sample_dtype(dtype))
+    return Tensor._wrap(data.astype(dtype.name, copy=False), device._place())
+
+
+def _full(device: Device, shape: tuple[int, ...], value: float, dtype: type[DType]) -> Any:
+    return device.full(shape, value, dtype)
+
+
+def _like(x: Tensor[S, D, Dev, T], out: object) -> Tensor[S, D, Dev, T]:
+    """`out` typed as x: the result of an op that keeps x's shape, dtype, device and tape."""
+    return cast("Tensor[S, D, Dev, T]", out)
+
+
+def _fan_in_bound(fan_in: int) -> float:
+    """torch's bound for weights and biases of Linear and Conv: 1/sqrt(fan_in) (0 if empty)."""
+    return 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+
+
+def _same_device_rng(device: Device, x: AnyTensor) -> Any:
+    """The module's RNG for a mask on x's device (x's own device RNG if the module was not moved)."""
+    return device.rng if device._place() is x._device else None
+
+
+# ---------------------------------------------------------------- linear and convolutions
+
+
+class Linear(Module, Generic[I, O]):
+    """y = x @ weight.T + bias for x of shape (*B, I). Initialised like torch.nn.Linear.
+
+    weight (O, I) and bias (O,) are drawn from U(-1/sqrt(I), 1/sqrt(I)).
+    """
+
+    _type_args = ("in_features", "out_features")
+
+    weight: Tensor[tuple[O, I], Any, Any]
+    bias: Tensor[tuple[O], Any, Any] | None
+
+    def __init__(
+        self,
+        in_features: I,
+        out_features: O,
+        *,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        dev = _device("Linear", device, dtype)
+        self.in_features = _size("Linear", "in_features", in_features)
+        self.out_features = _size("Linear", "out_features", out_features)
+        bound = _fan_in_bound(self.in_features)
+        self.weight = _uniform(dev, (self.out_features, self.in_features), bound, dtype)
+        self.bias = _uniform(dev, (self.out_features,), bound, dtype) if bias else None
+
+    @overload
+    def forward(self, x: Tensor[tuple[*B, I], D, Dev, T]) -> Tensor[tuple[*B, O], D, Dev, T]: ...
+    @overload
+    def forward(self, x: Tensor[tuple[*B, int], D, Dev, T]) -> Tensor[tuple[*B, O], D, Dev, T]: ...
+    def forward(self, x: AnyTensor) -> Any:
+        return F.linear(x, self.weight, self.bias)
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+def _conv_repr(layer: Any, output_padding: int = 0) -> str:
+    k, s, p, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
+    text = f"{layer.in_channels}, {layer.out_channels}, kernel_size={(k, k)}, stride={(s, s)}"
+    if p != 0:
+        text += f", padding={(p, p)}"
+    if d != 1:
+        text += f", dilation={(d, d)}"
+    if output_padding != 0:
+        text += f", output_padding={(output_padding, output_padding)}"
+    if layer.groups != 1:
+        text += f", groups={layer.groups}"
+    if layer.bias is None:
+        text += ", bias=False"
+    return text
+
+
+class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
+    """2-D convolution over (N, Cin, H, W) or (Cin, H, W), as torch.nn.Conv2d (square kernel).
+
+    weight (Cout, Cin/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)), fan_in = Cin/groups * K * K.
+    H_out = (H + 2*padding - dilation*(K-1) - 1)//stride + 1.
+    """
+
+    _type_args = (
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+    )
+
+    weight: Tensor[tuple[Cout, Any, K, K], Any, Any]
+    bias: Tensor[tuple[Cout], Any, Any] | None
+
+    def __init__(
+        self,
+        in_channels: Cin,
+        out_channels: Cout,
+        kernel_size: K,
+        *,
+        stride: Stride = 1,  # type: ignore[assignment]  # the TypeVar's default, L[1]
+        padding: Pad = 0,  # type: ignore[assignment]
+        dilation: Dil = 1,  # type: ignore[assignment]
+        groups: Groups = 1,  # type: ignore[assignment]
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        dev = _device("Conv2d", device, dtype)
+        self.in_channels = cin = _size("Conv2d", "in_channels", in_channels)
+        self.out_channels = cout = _size("Conv2d", "out_channels", out_channels)
+        self.kernel_size = k = _size("Conv2d", "kernel_size", kernel_size, 1)
+        self.stride = _size("Conv2d", "stride", stride, 1)
+        self.padding = _size("Conv2d", "padding", padding)
+        self.dilation = _size("Conv2d", "dilation", dilation, 1)
+        self.groups = g = _size("Conv2d", "groups", groups, 1)
+        if cin % g or cout % g:
+            raise ValueError(
+                f"Conv2d: in_channels ({cin}) and out_channels ({cout}) must both be divisible "
+                f"by groups ({g})"
+            )
+        bound = _fan_in_bound(cin // g * k * k)
+        self.weight = _uniform(dev, (cout, cin // g, k, k), bound, dtype)
+        self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
+
+    @overload
+    def forward(
+        self, x: Tensor[tuple[N, int, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[N, Cout, int, int], D, Dev, T]: ...
+    @overload
+    def forward(
+        self, x: Tensor[tuple[int, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[Cout, int, int], D, Dev, T]: ...
+    def forward(self, x: AnyTensor) -> Any:
+        return F.conv2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return _conv_repr(self)
+
+
+class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
+    """Transposed 2-D convolution, as torch.nn.ConvTranspose2d (square kernel).
+
+    weight (Cin, Cout/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)) with torch's fan_in = Cout/groups * K * K.
+    H_out = (H-1)*stride - 2*padding + dilation*(K-1) + output_padding + 1.
+    """
+
+    _type_args = ("in_channels", "out_channels", "kernel_size", "stride", "padding")
+
+    weight: Tensor[tuple[Cin, Any, K, K], Any, Any]
+    bias: Tensor[tuple[Cout], Any, Any] | None
+
+    def __init__(
+        self,
+        in_channels: Cin,
+        out_channels: Cout,
+        kernel_size: K,
+        *,
+        stride: Stride = 1,  # type: ignore[assignment]  # the TypeVar's default, L[1]
+        padding: Pad = 0,  # type: ignore[assignment]
+        output_padding: int = 0,
+        groups: int = 1,
+        dilation: int = 1,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        layer = "ConvTranspose2d"
+        dev = _device(layer, device, dtype)
+        self.in_channels = cin = _size(layer, "in_channels", in_channels)
+        self.out_channels = cout = _size(layer, "out_channels", out_channels)
+        self.kernel_size = k = _size(layer, "kernel_size", kernel_size, 1)
+        self.stride = _size(layer, "stride", stride, 1)
+        self.padding = _size(layer, "padding", padding)
+        self.output_padding = _size(layer, "output_padding", output_padding)
+        self.groups = _size(layer, "groups", groups, 1)
+        self.dilation = _size(layer, "dilation", dilation, 1)
+        if cin % self.groups or cout % self.groups:
+            raise ValueError(
+                f"{layer}: in_channels ({cin}) and out_channels ({cout}) must both be divisible "
+                f"by groups ({self.groups})"
+            )
+        bound = _fan_in_bound(cout // self.groups * k * k)
+        self.weight = _uniform(dev, (cin, cout // self.groups, k, k), bound, dtype)
+        self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
+
+    @overload
+    def forward(
+        self, x: Tensor[tuple[N, int, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[N, Cout, int, int], D, Dev, T]: ...
+    @overload
+    def forward(
+        self, x: Tensor[tuple[int, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[Cout, int, int], D, Dev, T]: ...
+    def forward(self, x: AnyTensor) -> Any:
+        return F.conv_transpose2d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.output_padding,
+            self.groups,
+            self.dilation,
+        )
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return _conv_repr(self, self.output_padding)
+
+
+# ---------------------------------------------------------------- pooling and reshaping
+
+
+class _Pool2d(Module, Generic[PoolK, PoolStride, PoolPad]):
+    """A K x K window over the last two axes of (N, C, H, W) or (C, H, W); stride defaults to K."""
+
+    _type_args = ("kernel_size", "stride", "padding")
+
+    def __init__(
+        self,
+        kernel_size: PoolK,
+        *,
+        stride: PoolStride | None = None,
+        padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = _size(name, "kernel_size", kernel_size, 1)
+        self.stride = self.kernel_size if stride is None else _size(name, "stride", stride, 1)
+        self.padding = _size(name, "padding", padding)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
+    """The maximum of each K x K window; stride defaults to K, as torch.nn.MaxPool2d.
+
+    Padding is -inf; the gradient goes to each window's first maximum, as torch.
+    """
+
+    def forward(
+        self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[*B, int, int], D, Dev, T]:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    __call__ = forward
+
+
+class AvgPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
+    """The mean of each K x K window; zero padding counts in the divisor, as torch's default."""
+
+    def forward(
+        self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[*B, int, int], D, Dev, T]:
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    __call__ = forward
+
+
+class Flatten(Module):
+    """Merge axes start_axis..end_axis (torch.nn.Flatten: the batch axis 0 is kept by default)."""
+
+    def __init__(self, start_axis: int = 1, end_axis: int = -1) -> None:
+        super().__init__()
+        self.start_axis = start_axis
+        self.end_axis = end_axis
+
+    def forward(self, x: Tensor[Any, D, Dev, T]) -> Tensor[tuple[Any, ...], D, Dev, T]:
+        return x.flatten(self.start_axis, self.end_axis)
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
+
+
+# ---------------------------------------------------------------- activations
+
+
+class ReLU(Module):
+    """max(x, 0)."""
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return x.relu()
+
+    __call__ = forward
+
+
+class GELU(Module):
+    """x * Phi(x): the exact erf form ("none"), or torch's tanh approximation ("tanh")."""
+
+    def __init__(self, approximate: Literal["none", "tanh"] = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate: Literal["none", "tanh"] = approximate
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return x.gelu(self.approximate)
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return x.tanh()
+
+    __call__ = forward
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return x.sigmoid()
+
+    __call__ = forward
+
+
+class LeakyReLU(Module):
+    """x where x >= 0, negative_slope * x elsewhere."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return x.leaky_relu(self.negative_slope)
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class _AlongAxis(Module):
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class Softmax(_AlongAxis):
+    """exp(x) / sum(exp(x)) along `axis` (torch's `dim`)."""
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return _like(x, F.softmax(x, self.axis))
+
+    __call__ = forward
+
+
+class LogSoftmax(_AlongAxis):
+    """x - logsumexp(x) along `axis`, computed stably."""
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return _like(x, F.log_softmax(x, self.axis))
+
+    __call__ = forward
+
+
+class Dropout(Module):
+    """Inverted dropout in training (zero with probability p, scale the rest by 1/(1-p));
+    the identity in eval. The mask comes from the module's device RNG (`device=`)."""
+
+    def __init__(self, p: float = 0.5, *, device: Device | None = None) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+        self.p = p
+        self._device = _device("Dropout", device, Float32)
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.dropout(x, self.p, self.training, rng=_same_device_rng(self._device, x))
+
+    __call__ = forward
+
+    def _moved_to(self, device: Device) -> None:
+        self._device = device
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+# ---------------------------------------------------------------- normalization, embedding
+
+
+class LayerNorm(Module, Generic[Nf]):
+    """Normalize over the last axis (of size N), then scale by weight and shift by bias.
+
+    weight starts at ones and bias at zeros; eps 1e-5, as torch.nn.LayerNorm(N).
+    """
+
+    _type_args = ("normalized_shape",)
+
+    weight: Tensor[tuple[Nf], Any, Any]
+    bias: Tensor[tuple[Nf], Any, Any]
+
+    def __init__(
+        self,
+        normalized_shape: Nf,
+        *,
+        eps: float = 1e-5,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        dev = _device("LayerNorm", device, dtype)
+        self.normalized_shape = _size("LayerNorm", "normalized_shape", normalized_shape)
+        self.eps = eps
+        self.weight = _full(dev, (self.normalized_shape,), 1.0, dtype)
+        self.bias = _full(dev, (self.normalized_shape,), 0.0, dtype)
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return _like(x, F.layer_norm(x, self.weight, self.bias, self.eps))
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return f"({self.normalized_shape},), eps={self.eps}, elementwise_affine=True, bias=True"
+
+
+class _BatchNorm(Module, Generic[C]):
+    """Per-channel batch normalization over axis 1, as torch.nn.BatchNorm*d.
+
+    Training normalizes with the batch statistics and updates the running ones in place,
+    with or without a tape: mean and the unbiased variance, momentum 0.1. Eval uses the
+    running statistics. weight starts at ones, bias at zeros, running_var at ones.
+    """
+
+    _type_args = ("num_features",)
+    _buffer_names = frozenset({"running_mean", "running_var", "num_batches_tracked"})
+    _ranks: tuple[int, ...] = ()
+
+    weight: Tensor[tuple[C], Any, Any]
+    bias: Tensor[tuple[C], Any, Any]
+    running_mean: Tensor[tuple[C], Any, Any]
+    running_var: Tensor[tuple[C], Any, Any]
+    num_batches_tracked: Tensor[tuple[()], Int64, Any]
+
+    def __init__(
+        self,
+        num_features: C,
+        *,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        dev = _device(name, device, dtype)
+        self.num_features = size = _size(name, "num_features", num_features)
+        self.eps = eps
+        self.momentum = momentum
+        self.weight = _full(dev, (size,), 1.0, dtype)
+        self.bias = _full(dev, (size,), 0.0, dtype)
+        self.running_mean = _full(dev, (size,), 0.0, dtype)
+        self.running_var = _full(dev, (size,), 1.0, dtype)
+        self.num_batches_tracked = dev.zeros((), Int64)
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        if x.ndim not in self._ranks:
+            ranks = " or ".join(f"{rank}-D" for rank in self._ranks)
+            raise ShapeError(
+                f"{type(self).__name__}: expected {ranks} input (N, C, ...), got shape "
+                f"{tuple(x.shape)}"
+            )
+        if self.training:
+            self.num_batches_tracked._data += 1
+        return F.batch_norm(
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            self.training,
+            self.momentum,
+            self.eps,
+        )
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine=True, "
+            "bias=True, track_running_stats=True"
+        )
+
+
+class BatchNorm1d(_BatchNorm[C]):
+    """Batch normalization of (N, C) or (N, C, L) per channel C."""
+
+    _ranks = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm[C]):
+    """Batch normalization of (N, C, H, W) per channel C."""
+
+    _ranks = (4,)
+
+
+class Embedding(Module, Generic[V, E]):
+    """weight[indices]: a (V, E) table of learned vectors, drawn from N(0, 1) as torch.
+
+    The indices are integers of any shape; the gradient scatter-adds into the rows used.
+    """
+
+    _type_args = ("num_embeddings", "embedding_dim")
+
+    weight: Tensor[tuple[V, E], Any, Any]
+
+    def __init__(
+        self,
+        num_embeddings: V,
+        embedding_dim: E,
+        *,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        dev = _device("Embedding", device, dtype)
+        self.num_embeddings = _size("Embedding", "num_embeddings", num_embeddings)
+        self.embedding_dim = _size("Embedding", "embedding_dim", embedding_dim)
+        self.weight = _normal(dev, (self.num_embeddings, self.embedding_dim), dtype)
+
+    def forward(self, indices: Tensor[tuple[*B], Any, Dev, T]) -> Tensor[tuple[*B, E], Any, Dev, T]:
+        return F.embedding(indices, self.weight)
+
+    __call__ = forward
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}"
+
+
+# ---------------------------------------------------------------- attention, transformer
+
+
+class MultiHeadAttention(Module, Generic[Dim, Heads]):
+    """Multi-head attention with batch_first layout (N, L, E), as torch.nn.MultiheadAttention.
+
+    `mha(x)` is self-attention, `mha(q, k, v)` attends from q (N, L, E) to k, v (N, S, E);
+    it returns one tensor shaped like q (no attention weights), so it fits in a Sequential.
+    `mask` is Bool, True where a query may attend (as scaled_dot_product_attention; note
+    torch's MultiheadAttention uses True for *not* allowed), shaped (L, S), (N, L, S) or
+    (N, H, L, S). Unbatched (L, E) inputs work too. Parameters as torch: `in_proj_weight`
+    (3E, E) xavier-uniform, `in_proj_bias` zeros, `out_proj` a Linear with zero bias.
+    `dropout` applies to the attention weights in training, as torch.
+    """
+
+    _type_args = ("embed_dim", "num_heads")
+
+    in_proj_weight: Tensor[tuple[Any, Dim], Any, Any]
+    in_proj_bias: Tensor[tuple[Any], Any, Any] | None
+    out_proj: Linear[Dim, Dim]
+
+    def __init__(
+        self,
+        embed_dim: Dim,
+        num_heads: Heads,
+        *,
+        dropout: float = 0.0,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        name = "MultiHeadAttention"
+        dev = _device(name, device, dtype)
+        dim = _size(name, "embed_dim", embed_dim, 1)
+        heads = _size(name, "num_heads", num_heads, 1)
+        if dim % heads:
+            raise ValueError(f"{name}: embed_dim ({dim}) must be divisible by num_heads ({heads})")
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
+        self.embed_dim = dim
+        self.num_heads = heads
+        self.dropout = dropout
+        self.in_proj_weight = _uniform(dev, (3 * dim, dim), math.sqrt(6.0 / (4 * dim)), dtype)
+        self.in_proj_bias = _full(dev, (3 * dim,), 0.0, dtype) if bias else None
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=dev, dtype=dtype)
+        if self.out_proj.bias is not None:
+            self.out_proj.bias._data[...] = 0  # torch zeroes it after Linear's init
+        self._device = dev
+
+    @overload
+    def forward(
+        self,
+        query: Tensor[S, D, Dev, T],
+        key: None = None,
+        value: None = None,
+        *,
+        mask: Mask | None = None,
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def forward(
+        self,
+        query: Tensor[S, D, Dev, T],
+        key: Tensor[Any, D, Dev, NoTape],
+        value: Tensor[Any, D, Dev, NoTape] | None = None,
+        *,
+        mask: Mask | None = None,
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def forward(
+        self,
+        query: Tensor[S, D, Dev, T],
+        key: Tensor[Any, D, Dev, T],
+        value: Tensor[Any, D, Dev, T] | None = None,
+        *,
+        mask: Mask | None = None,
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def forward(
+        self,
+        query: Tensor[S, D, Dev, Any],
+        key: Tensor[Any, D, Dev, Any],
+        value: Tensor[Any, D, Dev, Any] | None = None,
+        *,
+        mask: Mask | None = None,
+    ) -> Tensor[S, D, Dev, OwnedTape]: ...
+    def forward(
+        self,
+        query: AnyTensor,
+        key: AnyTensor | None = None,
+        value: AnyTensor | None = None,
+        *,
+        mask: AnyTensor | None = None,
+    ) -> Any:
+        key = query if key is None else key
+        value = key if value is None else value
+        unbatched = query.ndim == 2
+        if unbatched:
+            query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
+        if query.ndim != 3 or key.ndim != 3 or value.ndim != 3:
+            raise ShapeError(
+                "MultiHeadAttention: expected query, key and value (N, L, E) or (L, E), got "
+                f"{tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
+            )
+        q, k, v = self._project(query, key, value)
+        if mask is not None and mask.ndim == 3:
+            mask = mask.unsqueeze(1)  # (N, L, S): the same mask for every head
+        if self.training and self.dropout > 0.0:
+            scores = (q @ k.mT) * (1.0 / math.sqrt(q.shape[-1]))
+            if mask is not None:
+                scores = where(mask, scores, -math.inf)
+            weights = F.softmax(scores, -1)
+            rng = _same_device_rng(self._device, weights)
+            attended = F.dropout(weights, self.dropout, True, rng=rng) @ v
+        else:
+            attended = F.scaled_dot_product_attention(q, k, v, mask)
+        n, length = query.shape[0], query.shape[1]
+        merged = attended.permute(0, 2, 1, 3).reshape(n, length, q.shape[1] * q.shape[3])
+        out = self.out_proj(merged)
+        return out[0] if unbatched else out
+
+    __call__ = forward
+
+    def _project(
+        self, query: AnyTensor, key: AnyTensor, value: AnyTensor
+    ) -> tuple[AnyTensor, AnyTensor, AnyTensor]:
+        """q, k, v projected and split into heads (N, H, L, E/H).
+
+        Each distinct input goes through one GEMM with the whole in_proj_weight and the
+        blocks it needs are sliced from the result: slicing the parameter instead would
+        leave it off the tape (parameters carry none), so its gradient would be lost.
+        """
+        dim = query.shape[-1]
+        projected: dict[int, AnyTensor] = {}
+        blocks = []
+        for index, source in enumerate((query, key, value)):
+            if id(source) not in projected:
+                projected[id(source)] = F.linear(source, self.in_proj_weight, self.in_proj_bias)
+            block = projected[id(source)][..., index * dim : (index + 1) * dim]
+            n, length = source.shape[0], source.shape[1]
+            heads = self.num_heads
+            blocks.append(block.reshape(n, length, heads, dim // heads).permute(0, 2, 1, 3))
+        return blocks[0], blocks[1], blocks[2]
+
+    def _moved_to(self, device: Device) -> None:
+        self._device = device
+
+    def extra_repr(self) -> str:
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
+
+
+class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
+    """Self-attention then a feed-forward block, each with a residual and LayerNorm.
+
+    torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, batch_first=True)'s
+    defaults: post-norm (`norm_first=False`), ReLU, dropout 0.1, layer_norm_eps 1e-5.
+    `mask` as MultiHeadAttention (True = may attend).
+    """
+
+    _type_args = ("d_model", "nhead", "dim_feedforward")
+
+    def __init__(
+        self,
+        d_model: Dim,
+        nhead: Heads,
+        dim_feedforward: Ff,
+        *,
+        dropout: float = 0.1,
+        activation: Literal["relu", "gelu"] = "relu",
+        layer_norm_eps: float = 1e-5,
+        norm_first: bool = False,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        if activation not in ("relu", "gelu"):
+            raise ValueError(
+                f"TransformerEncoderLayer: activation must be 'relu' or 'gelu', got {activation!r}"
+            )
+        dev = _device("TransformerEncoderLayer", device, dtype)
+        kw: dict[str, Any] = {"device": dev, "dtype": dtype}
+        self.self_attn = MultiHeadAttention(d_model, nhead, dropout=dropout, **kw)
+        self.linear1 = Linear(d_model, dim_feedforward, **kw)
+        self.dropout = Dropout(dropout, device=dev)
+        self.linear2 = Linear(dim_feedforward, d_model, **kw)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
+        self.dropout1 = Dropout(dropout, device=dev)
+        self.dropout2 = Dropout(dropout, device=dev)
+        self.activation: Literal["relu", "gelu"] = activation
+
+    def forward(self, x: Tensor[S, D, Dev, T], *, mask: Mask | None = None) -> Tensor[S, D, Dev, T]:
+        if self.norm_first:
+            x = x + self._attention_block(self.norm1(x), mask)
+            return x + self._feed_forward_block(self.norm2(x))
+        x = self.norm1(x + self._attention_block(x, mask))
+        return self.norm2(x + self._feed_forward_block(x))
+
+    __call__ = forward
+
+    def _attention_block(self, x: Tensor[S, D, Dev, T], mask: Mask | None) -> Tensor[S, D, Dev, T]:
+        return self.dropout1(self.self_attn(x, mask=mask))
+
+    def _feed_forward_block(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        hidden: AnyTensor = self.linear1(x)
+        hidden = hidden.relu() if self.activation == "relu" else hidden.gelu()
+        return _like(x, self.dropout2(self.linear2(self.dropout(hidden))))
+
+
+class Residual(Module, Generic[Inner]):
+    """x + module(x); the module must keep the shape. `Residual[M]` builds M inside."""
+
+    _type_args = ("module",)
+
+    def __init__(self, module: Inner) -> None:
+        super().__init__()
+        if not isinstance(module, Module):
+            raise TypeError(f"Residual: expected a module, got {type(module).__name__}")
+        self.module = module
+
+    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        out = self.module(x)
+        if out.shape != x.shape:
+            raise ShapeError(
+                f"Residual: the module must keep the shape: {type(self.module).__name__} maps "
+                f"{tuple(x.shape)} to {tuple(out.shape)}"
+            )
+        return _like(x, x + out)
+
+    __call__ = forward

@@ -1,0 +1,64 @@
+"""`Sequential`: the tuple-sequential module (dfdx's tuples of modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
+
+from typing_extensions import TypeVar, TypeVarTuple
+
+from shaped.nn.module import Module
+from shaped.tensor import Tensor
+
+__all__ = ["Sequential"]
+
+Ms = TypeVarTuple("Ms")
+D = TypeVar("D")
+Dev = TypeVar("Dev")
+T = TypeVar("T")
+
+
+class Sequential(tuple[*Ms], Module):
+    """Layers applied in order: `Sequential(Linear(784, 128), ReLU(), Linear(128, 10))`.
+
+    A tuple of its layers (it indexes, unpacks, nests and slices like one; a slice is a
+    Sequential) with the Module API: parameters are named by position, `0.weight`, `2.bias`.
+    `Sequential[Linear[L[784], L[128]], ReLU]` is also an architecture for `build_module`.
+    """
+
+    def __new__(cls, *layers: *Ms) -> Sequential[*Ms]:
+        for index, layer in enumerate(cast("tuple[object, ...]", layers)):
+            if not isinstance(layer, Module):
+                raise TypeError(
+                    f"Sequential: layer {index} is a {type(layer).__name__}, not a module; wrap "
+                    "functions in a Module subclass (or use the activation modules, sh.nn.ReLU())"
+                )
+        return tuple.__new__(cls, layers)  # type: ignore[arg-type]
+
+    def __init__(self, *layers: *Ms) -> None:
+        Module.__init__(self)
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return tuple(self)  # copy and pickle call __new__(cls, *layers)
+
+    def forward(self, x: Tensor[Any, D, Dev, T]) -> Tensor[tuple[Any, ...], D, Dev, T]:
+        """x through each layer in turn."""
+        for layer in cast("tuple[Any, ...]", self):
+            x = layer(x)
+        return x
+
+    __call__ = forward
+
+    if not TYPE_CHECKING:  # checkers keep tuple's precise per-index types
+
+        def __getitem__(self, index):
+            item = tuple.__getitem__(self, index)
+            return Sequential(*item) if isinstance(index, slice) else item
+
+    def _members(self) -> Iterator[tuple[str, object]]:
+        for index, layer in enumerate(cast("tuple[object, ...]", self)):
+            yield str(index), layer
+        yield from super()._members()
+
+    def __repr__(self) -> str:
+        return Module.__repr__(self)
