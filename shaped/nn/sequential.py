@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from typing_extensions import TypeVar, TypeVarTuple
 
+from shaped.errors import ShapeError
 from shaped.nn.module import Module
 from shaped.tensor import Tensor
 
@@ -16,6 +17,13 @@ Ms = TypeVarTuple("Ms")
 D = TypeVar("D")
 Dev = TypeVar("Dev")
 T = TypeVar("T")
+
+
+def _describe(layer: Module) -> str:
+    """Linear[500, 10]: the class with the sizes its type parameters name."""
+    sizes = [getattr(layer, name, None) for name in type(layer)._type_args]
+    shown = ", ".join(str(size) for size in sizes if isinstance(size, int))
+    return f"{type(layer).__name__}[{shown}]" if shown else type(layer).__name__
 
 
 class Sequential(tuple[*Ms], Module):
@@ -43,8 +51,13 @@ class Sequential(tuple[*Ms], Module):
 
     def forward(self, x: Tensor[Any, D, Dev, T]) -> Tensor[tuple[Any, ...], D, Dev, T]:
         """x through each layer in turn."""
-        for layer in cast("tuple[Any, ...]", self):
-            x = layer(x)
+        for index, layer in enumerate(cast("tuple[Any, ...]", self)):
+            try:
+                x = layer(x)
+            except ShapeError as error:  # name the layer, as the mypy plugin does
+                raise ShapeError(
+                    f"Sequential layer {index} ({_describe(layer)}): {error}"
+                ) from None
         return x
 
     __call__ = forward
