@@ -30,8 +30,9 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_plugin.tensor_hooks import run_rule
+from mypy_plugin.tensor_hooks import keep_symbolic, run_rule
 from mypy_plugin.types import (
+    DTYPE,
     KEEP,
     UNKNOWN,
     TensorInfo,
@@ -229,8 +230,8 @@ def _softmax(op: str) -> Callable[[Call], Shape | str | None]:
         x, axis = call.tensor("x"), call.value("axis", -1)
         if x is None or x.shape is None or not isinstance(axis, int):
             return None if x is None else SAME
-        if x.shape:
-            run_rule(call.ctx, shapes.normalize_axis, op, axis, len(x.shape))
+        # a rank-0 tensor is one class: axis -1 or 0, as at run time (and in torch)
+        run_rule(call.ctx, shapes.normalize_axis, op, axis, max(len(x.shape), 1))
         return x.shape
 
     return rule
@@ -291,6 +292,15 @@ def _joined(op: str) -> Callable[[Call], Shape | None]:
 def _where(call: Call) -> Shape | None:
     """cond, a and b broadcast together; a Python number counts as shape ()."""
     parts = {name: call.tensor(name) for name in ("cond", "a", "b")}
+    cond = parts["cond"]
+    kind = class_name(cond.dtype) if cond is not None else None
+    if kind is not None and kind != "shaped.dtypes.Bool":  # the relaxed signature let it in
+        call.ctx.api.fail(
+            f"where: cond must be a Bool tensor, got {kind.rsplit('.', 1)[-1]}; compare to make "
+            "one, e.g. x > 0",
+            call.ctx.context,
+            code=DTYPE,
+        )
     if not _same_kind(call.ctx, "where", [parts["a"], parts["b"]]):
         return None
     dims: list[Shape] = []
@@ -347,12 +357,16 @@ def _loss(class_targets: bool) -> Callable[[Context], Type]:
         _check_operands(call, op, ("input", "target"))
         x, target = call.tensor("input"), call.tensor("target")
         reduction = call.value("reduction", "mean")
-        if x is None or target is None:
-            return _result(ctx, None, [x, target])
-        index_target = class_targets and class_name(target.dtype) in (
+        if x is None or target is None:  # an Any operand: a reduced loss is still a scalar
+            return _result(ctx, () if reduction in ("mean", "sum") else None, [x, target])
+        target_dtype = class_name(target.dtype)
+        index_target = class_targets and target_dtype in (
             "shaped.dtypes.Int64",
             "shaped.dtypes.Int32",
         )
+        if class_targets and target_dtype is None and x.shape is not None:
+            # dtype unknown (Any, a TypeVar): class indices have one axis fewer than the logits
+            index_target = target.shape is not None and len(target.shape) == len(x.shape) - 1
         inputs: list[TensorInfo | None] = [x] if index_target else [x, target]
         if not index_target and not _same_kind(ctx, op, [x, target]):
             return _result(ctx, None, inputs)
@@ -403,8 +417,19 @@ FUNCTION_HOOKS: dict[str, Callable[[Any], Type]] = {
     ),
     "shaped.functions.matmul": _hook(_matmul, ("a", "b")),
 }
-PAIR_LOSS = _loss(False)
-CLASS_LOSS = _loss(True)
+
+
+def _keeping_symbolic(hook: Callable[[Any], Type]) -> Callable[[Any], Type]:
+    def wrapped(ctx: Context) -> Type:
+        inputs = [typ for types in ctx.arg_types for typ in types]
+        return keep_symbolic(hook(ctx), ctx.default_return_type, inputs)
+
+    return wrapped
+
+
+FUNCTION_HOOKS = {name: _keeping_symbolic(hook) for name, hook in FUNCTION_HOOKS.items()}
+PAIR_LOSS = _keeping_symbolic(_loss(False))
+CLASS_LOSS = _keeping_symbolic(_loss(True))
 # losses are callable objects (a Protocol gives each its overloads): their calls are methods
 LOSS_HOOKS: dict[str, Callable[[Any], Type]] = {
     "shaped.losses._PairLoss.__call__": PAIR_LOSS,

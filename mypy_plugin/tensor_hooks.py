@@ -20,6 +20,7 @@ from mypy.types import (
     TupleType,
     Type,
     TypeOfAny,
+    TypeVarType,
     get_proper_type,
 )
 
@@ -40,6 +41,7 @@ from mypy_plugin.types import (
     make_tensor,
     merge_tapes,
     named,
+    shape_of,
     short,
     tensor_info,
 )
@@ -263,11 +265,23 @@ def _ints(values: object) -> tuple[int | None, ...] | None:
     return tuple(v if isinstance(v, int) and not isinstance(v, bool) else None for v in values)
 
 
+def _dims(arg: tuple[Expression | None, Type] | None) -> tuple[int | None, ...] | None:
+    """A shape argument's dims: `(n, 784)` with `n: int` is (None, 784), an unknown dim and a
+    known one; None if the rank itself is unknown (not a tuple)."""
+    if arg is None:
+        return None
+    value = literal_value(*arg)
+    return _ints(value) if isinstance(value, tuple) else shape_of(arg[1])
+
+
 def _reshape(me: TensorInfo, ctx: MethodContext) -> Shape | None:
     args = _args(ctx)
     if len(args) == 1:
         value = literal_value(*args[0])
-        target = _ints(value) if isinstance(value, tuple) else _ints((value,))
+        if isinstance(value, tuple) or isinstance(get_proper_type(args[0][1]), TupleType):
+            target = _dims(args[0])  # reshape((n, 784)): the rank is the tuple's length
+        else:
+            target = _ints((value,))
     else:
         target = _ints(tuple(literal_value(*arg) for arg in args))
     if target is None:
@@ -313,7 +327,7 @@ def _squeeze(me: TensorInfo, ctx: MethodContext) -> Shape | None:
 
 
 def _broadcast_to(me: TensorInfo, ctx: MethodContext) -> Shape | None:
-    target = _ints(_value(ctx, "shape", 0, UNKNOWN))
+    target = _dims(_named_arg(ctx, "shape", 0))
     return None if target is None else run_rule(ctx, shapes.broadcast_to, me.shape, target)
 
 
@@ -330,7 +344,7 @@ def _pad(me: TensorInfo, ctx: MethodContext) -> Shape | None:
     widths = _value(ctx, "widths", 0, UNKNOWN)
     if isinstance(widths, int):
         widths = ((widths, widths),)
-    if not isinstance(widths, tuple) or not widths:
+    if not isinstance(widths, tuple):  # () is a width for each of a rank-0 tensor's no axes
         return None
     if all(isinstance(w, int) for w in widths) and len(widths) == 2:
         widths = (widths,)
@@ -347,7 +361,7 @@ def _getitem(me: TensorInfo, ctx: MethodContext) -> Shape | None:
 
 def realize(ctx: MethodContext) -> Type:
     me = tensor_info(ctx.type)
-    target = _ints(_value(ctx, "shape", 0, UNKNOWN))
+    target = _dims(_named_arg(ctx, "shape", 0))
     if me is None or target is None or _actuals(ctx) is None:
         return ctx.default_return_type
     if me.shape is not None:
@@ -392,6 +406,64 @@ def transposed(all_axes: bool) -> Callable[[AttributeContext], Type]:
     return hook
 
 
+# ---------------------------------------------------------------- symbolic dims
+
+
+def _symbolic(typ: Type) -> bool:
+    """A tensor type whose shape names a dim by a TypeVar (a user's generic code)."""
+    info = tensor_info(typ)
+    shape = get_proper_type(info.instance.args[0]) if info is not None else None
+    return isinstance(shape, TupleType) and any(
+        isinstance(get_proper_type(item), TypeVarType) for item in shape.items
+    )
+
+
+def keep_symbolic(result: Type, default: Type, inputs: list[Type]) -> Type:
+    """Dims the rules could not compute (`int` in `result`): the pure signature's where it names
+    them by a user's TypeVar, else `Any` when an input's dims are TypeVars, so that generic code
+    valid under pure typing (`def f(a: Tensor[tuple[M, K]]) -> Tensor[tuple[K, M]]`) stays valid."""
+    out, pure = tensor_info(result), tensor_info(default)
+    shape = get_proper_type(out.instance.args[0]) if out is not None else None
+    if out is None or not isinstance(shape, TupleType):
+        return result
+    pure_shape = get_proper_type(pure.instance.args[0]) if pure is not None else None
+    named_dims = pure_shape.items if isinstance(pure_shape, TupleType) else []
+    if len(named_dims) != len(shape.items):
+        named_dims = []
+    symbolic = any(_symbolic(t) for t in inputs)
+    items: list[Type] = []
+    for i, item in enumerate(shape.items):
+        proper = get_proper_type(item)
+        if not (isinstance(proper, Instance) and proper.type.fullname == "builtins.int"):
+            items.append(item)
+        elif named_dims and isinstance(get_proper_type(named_dims[i]), TypeVarType):
+            items.append(named_dims[i])
+        else:
+            items.append(AnyType(TypeOfAny.special_form) if symbolic else item)
+    if items == shape.items:
+        return result
+    return out.instance.copy_modified(
+        args=[shape.copy_modified(items=items), *out.instance.args[1:]]
+    )
+
+
+def _keeping_symbolic(hook: MethodHook) -> MethodHook:
+    def wrapped(ctx: MethodContext) -> Type:
+        inputs = [ctx.type, *(typ for types in ctx.arg_types for typ in types)]
+        return keep_symbolic(hook(ctx), ctx.default_return_type, inputs)
+
+    return wrapped
+
+
+def _attribute_keeping_symbolic(
+    hook: Callable[[AttributeContext], Type],
+) -> Callable[[AttributeContext], Type]:
+    def wrapped(ctx: AttributeContext) -> Type:
+        return keep_symbolic(hook(ctx), ctx.default_attr_type, [ctx.type])
+
+    return wrapped
+
+
 BINARY = {
     "__add__": "add",
     "__sub__": "sub",
@@ -418,7 +490,7 @@ REFLECTED = {
 }
 REDUCTIONS = ("sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin")
 
-METHOD_HOOKS: dict[str, MethodHook] = {
+_METHOD_HOOKS: dict[str, MethodHook] = {
     **{name: elementwise(op) for name, op in BINARY.items()},
     **{name: elementwise(op, compare=True) for name, op in COMPARE.items()},
     **{name: reflected(op) for name, op in REFLECTED.items()},
@@ -437,5 +509,9 @@ METHOD_HOOKS: dict[str, MethodHook] = {
     "realize": realize,
     "backward": backward,
 }
+METHOD_HOOKS = {name: _keeping_symbolic(hook) for name, hook in _METHOD_HOOKS.items()}
 SIGNATURE_HOOKS = {name for name in (*BINARY, *COMPARE, *REFLECTED, "__matmul__")}
-ATTRIBUTE_HOOKS = {"T": transposed(True), "mT": transposed(False)}
+ATTRIBUTE_HOOKS = {
+    "T": _attribute_keeping_symbolic(transposed(True)),
+    "mT": _attribute_keeping_symbolic(transposed(False)),
+}

@@ -61,6 +61,8 @@ class Device:
             array = data
         else:
             array = data
+            if self.xp is np and hasattr(data, "__cuda_array_interface__") and hasattr(data, "get"):
+                array = data.get()  # a cupy array onto the host: numpy refuses implicit copies
             if dtype is None:
                 kind = BY_NAME.get(np.dtype(getattr(data, "dtype", np.float64)).name)
                 if kind is None:

@@ -178,6 +178,8 @@ class Tensor(Generic[S, D, Dev, T]):
             if src._device is not self._device:
                 check_same("copy_", (self, src))
             src = src._data
+        elif self._device.xp.__name__ != "numpy" and hasattr(src, "shape"):
+            src = self._device.xp.asarray(src)  # cupy's setitem takes cupy arrays, not numpy's
         shape = tuple(getattr(src, "shape", ()))
         if shape != tuple(self._data.shape):
             raise ShapeError(

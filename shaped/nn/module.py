@@ -370,8 +370,8 @@ def _checked_array(name: str, value: object, target: AnyTensor, owned: bool) -> 
     try:
         if not (isinstance(value, Tensor) and value._device is target._device):
             data = data.get() if hasattr(data, "get") else data  # host, then onto the device
-        if owned:
-            return "", xp.ascontiguousarray(data)
+        if owned:  # not ascontiguousarray: numpy's makes rank 0 rank 1, cupy's refuses numpy
+            return "", xp.asarray(data, order="C")
         return "", xp.array(data, copy=True, order="C")
     except Exception as error:  # a foreign array that cannot cross devices
         return f"{name!r} could not be read: {type(error).__name__}: {error}", None

@@ -156,9 +156,10 @@ def pow_(a: Tn, b: object) -> Any:
     if not isinstance(b, Tensor):
         c = _number("pow", a, b)
         x = a._data
+        zero_exponent = b == 0  # the Python number: `c` may be a device array (no sync here)
 
         def vjp_scalar(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
-            if c == 0:  # torch: a zero exponent gives a zero gradient, even at x = 0
+            if zero_exponent:  # torch: a zero exponent gives a zero gradient, even at x = 0
                 return (xp.zeros_like(g),)
             return (g * (c * x ** (c - 1)),)
 

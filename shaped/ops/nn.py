@@ -286,7 +286,7 @@ def _scatter_add(xp: Any, target: Array, rows: Array, values: Array) -> None:
     if hasattr(xp.add, "at"):
         xp.add.at(target, rows, values)
     else:  # older cupy
-        import cupyx  # type: ignore[import-not-found]
+        import cupyx
 
         cupyx.scatter_add(target, rows, values)
 
