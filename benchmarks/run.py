@@ -1,9 +1,11 @@
 """shaped against PyTorch eager, side by side in one process on the same thread count.
 
-    python benchmarks/run.py [--threads 2] [--json] [--quick]
+    python benchmarks/run.py [--threads 2] [--json] [--quick] [--skip-digits] [--skip-mypy]
 
 Prints each case's median time for both and the ratio shaped/torch (below 1 is faster).
-Memory is measured in fresh subprocesses (peak RSS growth over one training step).
+Memory is measured in fresh subprocesses (peak RSS growth over one training step); the
+digits CNN epoch is the median of 10 epochs (benchmarks/digits.py); the mypy row compares
+mypy with the plugin to mypy with its hooks off (benchmarks/typecheck.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ import sys
 import time
 from collections.abc import Callable
 from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # digits.py, typecheck.py
+from digits import measure as measure_digits
+from typecheck import measure as measure_typecheck
 
 
 def _set_threads(n: int) -> None:
@@ -243,6 +249,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="shorter timings")
+    parser.add_argument("--skip-digits", action="store_true", help="no digits CNN epochs")
+    parser.add_argument("--skip-mypy", action="store_true", help="no mypy timings")
     args = parser.parse_args()
     _set_threads(args.threads)
     import torch
@@ -265,21 +273,43 @@ def main() -> None:
             t_ours, t_theirs = t_ours / CHAIN, t_theirs / CHAIN
         rows.append({"case": name, "shaped_s": t_ours, "torch_s": t_theirs,
                      "ratio": t_ours / t_theirs, "target": target})  # fmt: skip
+    for row in rows:
+        row["unit"] = "us"
     mem_ours, mem_theirs = peak_memory("shaped"), peak_memory("torch")
     rows.append({"case": "MLP step peak memory, batch 1024", "shaped_s": mem_ours,
-                 "torch_s": mem_theirs, "ratio": mem_ours / mem_theirs, "target": 1.2})  # fmt: skip
+                 "torch_s": mem_theirs, "ratio": mem_ours / mem_theirs, "target": 1.2,
+                 "unit": "MB"})  # fmt: skip
+    if not args.skip_digits:
+        digits = measure_digits(3 if args.quick else 10)
+        ours, theirs = digits["shaped_epoch_s"], digits["torch_epoch_s"]
+        rows.append({"case": "digits CNN epoch (Adam, batch 64)", "shaped_s": ours,
+                     "torch_s": theirs, "ratio": ours / theirs, "target": 1.5,
+                     "unit": "ms"})  # fmt: skip
+    if not args.skip_mypy:
+        typing = measure_typecheck(3000, 2 if args.quick else 3)
+        # the best of several runs: other work on a shared machine only ever adds time
+        on, off = min(typing["cold"]["with plugin"]), min(typing["cold"]["hooks off"])
+        rows.append({"case": "mypy, plugin vs hooks off (cold)", "shaped_s": on,
+                     "torch_s": off, "ratio": on / off, "target": 1.25, "unit": "s"})  # fmt: skip
+        warm = min(typing["warm"])
+        rows.append({"case": "mypy warm re-check, plugin (< 1 s)", "shaped_s": warm,
+                     "torch_s": None, "ratio": None, "target": None, "unit": "s"})  # fmt: skip
     if args.json:
         print(json.dumps({"threads": args.threads, "torch": torch.__version__, "rows": rows}))
         return
     print(f"threads={args.threads}  torch {torch.__version__}")
-    print(f"{'case':36} {'shaped':>11} {'torch':>11} {'ratio':>7} {'target':>7}")
+    print(f"{'case':36} {'shaped':>11} {'other':>11} {'ratio':>7} {'target':>7}")
     for row in rows:
-        unit = "MB" if "memory" in row["case"] else "us"
-        scale = 1e-6 if unit == "MB" else 1e6
+        unit = row["unit"]
+        scale = {"us": 1e6, "ms": 1e3, "s": 1.0, "MB": 1e-6}[unit]
+        theirs = "" if row["torch_s"] is None else f"{row['torch_s'] * scale:9.1f}{unit}"
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        target = "" if row["target"] is None else f"<={row['target']}"
         print(
-            f"{row['case']:36} {row['shaped_s'] * scale:9.1f}{unit} {row['torch_s'] * scale:9.1f}{unit}"
-            f" {row['ratio']:7.2f} {'<=' + str(row['target']):>7}"
+            f"{row['case']:36} {row['shaped_s'] * scale:9.1f}{unit:2} {theirs:>11} {ratio:>7}"
+            f" {target:>7}"
         )
+    print("'other' is torch, except for the mypy row: mypy with the plugin's hooks off")
 
 
 if __name__ == "__main__":

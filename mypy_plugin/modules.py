@@ -20,6 +20,7 @@ from mypy.types import (
     TypeOfAny,
     TypeType,
     TypeVarType,
+    UnionType,
     get_proper_type,
 )
 
@@ -74,6 +75,10 @@ def constructor(ctx: FunctionContext) -> Type:
     literal_by_var: dict[str, Type] = {}
     for param, declared in zip(init_type.arg_names, init_type.arg_types):
         declared = get_proper_type(declared)
+        if isinstance(declared, UnionType):  # `stride: PoolStride | None = None`
+            items = [get_proper_type(t) for t in declared.items]
+            variables = [t for t in items if isinstance(t, TypeVarType)]
+            declared = variables[0] if len(variables) == 1 else declared
         if not isinstance(declared, TypeVarType) or param not in values:
             continue
         value = values[param]
@@ -133,16 +138,8 @@ def _same(a: list[int | None], x: Shape) -> Shape | None:
     return x
 
 
-def _last_dim(layer: str) -> LayerRule:
-    def rule(a: list[int | None], x: Shape) -> Shape | None:
-        if x and a and x[-1] is not None and a[0] is not None and x[-1] != a[0]:
-            raise ShapeError(
-                f"{layer}[{a[0]}, ...] expects (..., {a[0]}), got {shapes.fmt(x)}: "
-                f"the last dim {x[-1]} != {a[0]}"
-            )
-        return x
-
-    return rule
+def _features(layer: str) -> LayerRule:
+    return lambda a, x: shapes.features(layer, x, a[0] if a else None)
 
 
 LAYER_RULES: dict[str, LayerRule] = {
@@ -157,8 +154,8 @@ LAYER_RULES: dict[str, LayerRule] = {
     f"{LAYERS}.BatchNorm1d": lambda a, x: shapes.batch_norm(x, a[0]),
     f"{LAYERS}.BatchNorm2d": lambda a, x: shapes.batch_norm(x, a[0]),
     f"{LAYERS}.Embedding": lambda a, x: shapes.embedding(x, (a[0], a[1])),
-    f"{LAYERS}.MultiHeadAttention": _last_dim("MultiHeadAttention"),
-    f"{LAYERS}.TransformerEncoderLayer": _last_dim("TransformerEncoderLayer"),
+    f"{LAYERS}.MultiHeadAttention": _features("MultiHeadAttention"),
+    f"{LAYERS}.TransformerEncoderLayer": _features("TransformerEncoderLayer"),
     **{
         f"{LAYERS}.{name}": _same
         for name in ("ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "Softmax", "LogSoftmax")
@@ -207,6 +204,8 @@ def apply(module: ProperType, x: Shape, where: str = "") -> Shape | None:
 
     Raises ShapeError with the offending layer named (and its index inside Sequentials).
     """
+    if isinstance(module, TupleType):  # a Sequential inside a Sequential: its layer tuple
+        module = module.partial_fallback
     if not isinstance(module, Instance):
         return None
     fullname = module.type.fullname
@@ -234,13 +233,11 @@ def apply(module: ProperType, x: Shape, where: str = "") -> Shape | None:
     if fullname == f"{LAYERS}.Residual":
         inner = get_proper_type(module.args[0]) if module.args else None
         out = apply(inner, x, where + "Residual: ") if inner is not None else None
-        if out is not None and (
-            len(out) != len(x) or not all(a is None or b is None or a == b for a, b in zip(out, x))
-        ):
-            raise ShapeError(
-                f"{where}Residual adds its input {shapes.fmt(x)} to the inner output "
-                f"{shapes.fmt(out)}: they must have the same shape"
-            )
+        if out is not None:
+            try:
+                shapes.residual(x, out)
+            except ShapeError as error:
+                raise ShapeError(f"{where}{error}") from None
         return x
     rule = LAYER_RULES.get(fullname)
     if rule is None:
@@ -256,6 +253,8 @@ def _is_flatten(layer: ProperType | None) -> bool:
 
 
 def _layer_name(layer: ProperType) -> str:
+    if isinstance(layer, TupleType):
+        layer = layer.partial_fallback
     return _name(layer) if isinstance(layer, Instance) else str(layer)
 
 
@@ -271,7 +270,15 @@ def call(ctx: MethodContext) -> Type:
     # the signature was relaxed, so the result is built from x: its dtype, device and tape
     if x.shape is None:  # a rank unknown here (a user's TypeVar): shape-keeping layers keep it
         return make_tensor(ctx.api, x.instance, KEEP if _keeps_shape(module) else None)
-    return make_tensor(ctx.api, x.instance, run_rule(ctx, apply, module, x.shape))
+    shape = run_rule(ctx, apply, module, x.shape)
+    if module.type.fullname == f"{LAYERS}.Embedding":  # rows of its weight: a dtype not typed
+        return make_tensor(ctx.api, x.instance, shape, dtype=AnyType(TypeOfAny.special_form))
+    return make_tensor(ctx.api, x.instance, shape)
+
+
+def _instance(layer: Instance | TupleType) -> Instance:
+    """A nested Sequential's type is its layer tuple; its fallback is the Sequential."""
+    return layer.partial_fallback if isinstance(layer, TupleType) else layer
 
 
 def _keeps_shape(module: Instance) -> bool:
@@ -281,7 +288,8 @@ def _keeps_shape(module: Instance) -> bool:
     if module.type.has_base(SEQUENTIAL):
         layers = _layers(module)
         return layers is not None and all(
-            isinstance(layer, Instance) and _keeps_shape(layer) for layer in layers
+            isinstance(layer, Instance | TupleType) and _keeps_shape(_instance(layer))
+            for layer in layers
         )
     return name in SHAPE_KEEPING
 

@@ -26,6 +26,7 @@ from mypy.types import (
 
 from mypy_plugin.types import (
     DTYPE,
+    DTYPES,
     KEEP,
     NO_TAPE,
     NO_TAPE_CODE,
@@ -36,6 +37,7 @@ from mypy_plugin.types import (
     _is_unpack,
     check_same_kind,
     class_name,
+    dtype_marker,
     index_key,
     literal_value,
     make_tensor,
@@ -45,7 +47,7 @@ from mypy_plugin.types import (
     short,
     tensor_info,
 )
-from shaped import shapes
+from shaped import dtypes, shapes
 from shaped.errors import ShapeError
 from shaped.shapes import Shape
 
@@ -239,7 +241,39 @@ def reduction(op: str) -> MethodHook:
         shape = run_rule(ctx, shapes.reduce, op, me.shape, axis, keepdims)
         if shape is not None and op in ("max", "min", "argmax", "argmin"):
             run_rule(ctx, shapes.reduce_nonempty, op, me.shape, axis)
+        marker = dtype_marker(me.dtype)
+        if marker is not None and op == "sum":  # bools and ints sum to Int64
+            summed = dtypes.sum_dtype(marker).__name__
+            return make_tensor(
+                ctx.api, result.instance, shape, dtype=named(ctx.api, f"{DTYPES}.{summed}")
+            )
+        if marker is not None and op in FLOAT_ONLY:
+            check_float(ctx, op, marker)
         return make_tensor(ctx.api, result.instance, shape)
+
+    return hook
+
+
+FLOAT_ONLY = {"mean", "var", "std", "logsumexp", "exp", "log", "sqrt", "sin", "cos", "tanh"}
+FLOAT_ONLY |= {"sigmoid", "gelu"}
+
+
+def check_float(ctx: MethodContext, op: str, marker: type[dtypes.DType]) -> None:
+    """[dtype] for a float-only op on a Bool or Int tensor, with the run time's message."""
+    message = dtypes.float_only(op, marker)
+    if message is not None:
+        ctx.api.fail(message, ctx.context, code=DTYPE)
+
+
+def float_method(op: str) -> MethodHook:
+    """exp, log, ...: the result is typed as x; Bool and Int tensors are a [dtype] error."""
+
+    def hook(ctx: MethodContext) -> Type:
+        me = tensor_info(ctx.type)
+        marker = dtype_marker(me.dtype) if me is not None else None
+        if marker is not None:
+            check_float(ctx, op, marker)
+        return ctx.default_return_type
 
     return hook
 
@@ -506,6 +540,7 @@ _METHOD_HOOKS: dict[str, MethodHook] = {
     "take": _shape_method(_take),
     "pad": _shape_method(_pad),
     "__getitem__": _shape_method(_getitem),
+    **{name: float_method(name) for name in FLOAT_ONLY - set(REDUCTIONS)},
     "realize": realize,
     "backward": backward,
 }

@@ -34,6 +34,8 @@ from mypy.types import (
     get_proper_type,
 )
 
+from shaped import dtypes
+from shaped.dtypes import DType
 from shaped.shapes import Shape
 
 TENSOR = "shaped.tensor.Tensor"
@@ -110,6 +112,15 @@ def class_name(typ: ProperType) -> str | None:
     return typ.type.fullname if isinstance(typ, Instance) else None
 
 
+def dtype_marker(typ: ProperType) -> type[DType] | None:
+    """shaped's run-time dtype class for a known dtype type (Float32, Bool, ...), else None."""
+    name = class_name(typ)
+    if name is None or not name.startswith(DTYPES + "."):
+        return None
+    marker = getattr(dtypes, name.rsplit(".", 1)[-1], None)
+    return marker if isinstance(marker, type) and issubclass(marker, DType) else None
+
+
 def short(typ: ProperType) -> str:
     name = class_name(typ)
     return name.rsplit(".", 1)[-1] if name else str(typ)
@@ -161,10 +172,12 @@ def named(api: CheckerPluginInterface, fullname: str) -> Instance:
 
 def merge_tapes(api: CheckerPluginInterface, a: ProperType, b: ProperType) -> Type:
     """The result's tape: owned if either operand's is; the same when both agree."""
-    if isinstance(b, AnyType):  # an operand of unknown tape: the other one decides
-        return a
-    if isinstance(a, AnyType):
-        return b
+    if isinstance(a, AnyType) or isinstance(b, AnyType):
+        # an operand of unknown tape may carry one: only a known OwnedTape settles it
+        known = b if isinstance(a, AnyType) else a
+        if class_name(known) == OWNED_TAPE:
+            return known
+        return AnyType(TypeOfAny.special_form)
     names = {class_name(a), class_name(b)}
     if OWNED_TAPE in names:
         return named(api, OWNED_TAPE)

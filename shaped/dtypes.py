@@ -55,3 +55,21 @@ class NoTape:
 
 class OwnedTape:
     """The tape parameter of a tensor whose ops are recorded for backward()."""
+
+
+# ------------------------------------------------------------ dtype rules (runtime and plugin)
+
+
+def sum_dtype(dtype: type[DType]) -> type[DType]:
+    """What `sum` gives: bools and ints sum to Int64, as torch; floats keep their dtype."""
+    return dtype if dtype.is_float else Int64
+
+
+def float_only(op: str, dtype: type[DType]) -> str | None:
+    """The error message of a float-only op (mean, var, exp, ...) on a non-float dtype."""
+    if dtype.is_float:
+        return None
+    return (
+        f"{op}: needs a floating-point tensor, got {dtype.__name__}; convert it with "
+        ".to(sh.Float32) first"
+    )

@@ -603,6 +603,27 @@ def batch_norm(x: Shape, channels: Dim) -> Shape:
     return x
 
 
+def features(layer: str, x: Shape, dim: Dim) -> Shape:
+    """A layer that reads (..., E) and keeps the shape (attention, transformer blocks)."""
+    if not x:
+        raise ShapeError(f"{layer}[{dim}, ...] expects (..., {dim}), got a rank-0 tensor")
+    if not _match(x[-1], dim):
+        raise ShapeError(
+            f"{layer}[{dim}, ...] expects (..., {dim}), got {fmt(x)}: the last dim {x[-1]} != {dim}"
+        )
+    return x
+
+
+def residual(x: Shape, out: Shape) -> Shape:
+    """Residual(m) adds x to m(x): the module must keep the shape."""
+    if len(x) != len(out) or not all(_match(a, b) for a, b in zip(x, out)):
+        raise ShapeError(
+            f"Residual adds its input {fmt(x)} to the inner output {fmt(out)}: they must have "
+            "the same shape"
+        )
+    return x
+
+
 def embedding(indices: Shape, weight: Shape) -> Shape:
     """indices (*B) into weight (V, E) gives (*B, E)."""
     if len(weight) != 2:

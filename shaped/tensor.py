@@ -575,7 +575,7 @@ class Tensor(Generic[S, D, Dev, T]):
     # ------------------------------------------------------------ shape
 
     @overload
-    def reshape(self, shape: tuple[int, ...], /) -> Tensor[AnyShape, D, Dev, T]: ...
+    def reshape(self, shape: tuple[int, ...] | list[int], /) -> Tensor[AnyShape, D, Dev, T]: ...
     @overload
     def reshape(self, d0: int, /) -> Tensor[tuple[int], D, Dev, T]: ...
     @overload
@@ -600,6 +600,8 @@ class Tensor(Generic[S, D, Dev, T]):
         """Merge axes start_axis..end_axis (inclusive) into one."""
         return _movement.flatten(self, start_axis, end_axis)
 
+    @overload
+    def permute(self, axes: tuple[int, ...] | list[int], /) -> Tensor[AnyShape, D, Dev, T]: ...
     @overload
     def permute(self, a0: int, a1: int, /) -> Tensor[tuple[int, int], D, Dev, T]: ...
     @overload

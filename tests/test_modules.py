@@ -472,7 +472,7 @@ def test_sizes_are_checked() -> None:
         nn.MultiHeadAttention(10, 3)
     with pytest.raises(sh.ShapeError):
         nn.Linear(4, 2)(dev.zeros((3, 5)))
-    with pytest.raises(sh.ShapeError, match="must keep the shape"):
+    with pytest.raises(sh.ShapeError, match="must have the same shape"):
         nn.Residual(nn.Linear(4, 2))(dev.zeros((3, 4)))
 
 

@@ -20,6 +20,7 @@ from typing import Any, Generic, Literal, cast, overload
 from typing_extensions import TypeVar, TypeVarTuple
 
 import shaped.nn.functional as F
+from shaped import shapes
 from shaped.devices import CPU, Device
 from shaped.dtypes import Bool, DType, Float32, Int64, NoTape, OwnedTape
 from shaped.errors import DtypeError, ShapeError
@@ -776,6 +777,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
         *,
         mask: AnyTensor | None = None,
     ) -> Any:
+        shapes.features("MultiHeadAttention", query.shape, self.embed_dim)
         key = query if key is None else key
         value = key if value is None else value
         unbatched = query.ndim == 2
@@ -875,6 +877,7 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
         self.activation: Literal["relu", "gelu"] = activation
 
     def forward(self, x: Tensor[S, D, Dev, T], *, mask: Mask | None = None) -> Tensor[S, D, Dev, T]:
+        shapes.features("TransformerEncoderLayer", x.shape, self.self_attn.embed_dim)
         if self.norm_first:
             x = x + self._attention_block(self.norm1(x), mask)
             return x + self._feed_forward_block(self.norm2(x))
@@ -905,11 +908,7 @@ class Residual(Module, Generic[Inner]):
 
     def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         out = self.module(x)
-        if out.shape != x.shape:
-            raise ShapeError(
-                f"Residual: the module must keep the shape: {type(self.module).__name__} maps "
-                f"{tuple(x.shape)} to {tuple(out.shape)}"
-            )
+        shapes.residual(x.shape, out.shape)
         return _like(x, x + out)
 
     __call__ = forward

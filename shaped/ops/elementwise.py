@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from shaped import shapes
+from shaped.dtypes import float_only
 from shaped.errors import DtypeError
 from shaped.ops.core import (
     Array,
@@ -140,11 +141,8 @@ def compare(op: str, a: Tn, b: object) -> Any:
 def _float_only(op: str, x: Tn) -> Array:
     """The data of a float tensor; ints would silently become float64 in numpy, so they raise."""
     data = x._data
-    if data.dtype.kind != "f":
-        raise DtypeError(
-            f"{op}: needs a floating-point tensor, got {x.dtype.__name__}; there is no implicit "
-            "promotion: convert it with .to(sh.Float32) first"
-        )
+    if data.dtype.kind != "f":  # the fast test; the message is the rule the plugin shares
+        raise DtypeError(float_only(op, x.dtype) or op)
     return data
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shaped import shapes
+from shaped.dtypes import float_only
 from shaped.errors import DtypeError
 from shaped.ops.core import Array, unary
 from shaped.tensor import Tensor
@@ -40,11 +41,8 @@ def sum_(x: Tn, axis: Axis, keepdims: bool) -> Any:
 def _float_only(op: str, x: Tn) -> Array:
     """The data of a float tensor: torch refuses these reductions on ints (no promotion here)."""
     data = x._data
-    if data.dtype.kind != "f":
-        raise DtypeError(
-            f"{op}: needs a floating-point tensor, got {x.dtype.__name__}; convert it with "
-            ".to(sh.Float32) first"
-        )
+    if data.dtype.kind != "f":  # the fast test; the message is the rule the plugin shares
+        raise DtypeError(float_only(op, x.dtype) or op)
     return data
 
 

@@ -65,3 +65,11 @@ def on_gpu(
 F.linear(x, [[1.0, 2.0, 3.0]])  # type: ignore[arg-type]  # E: linear: argument "weight" must be a Tensor, got "list[list[float]]"
 losses.mse_loss(x, 0.0)  # type: ignore[arg-type]  # E: mse_loss: argument "target" must be a Tensor, got "float"
 x @ 2.0  # type: ignore[operator]  # E: matmul: unsupported operand float
+
+# float-only ops on integer and bool tensors (sum is fine: it gives Int64, as torch)
+counts = dev.tensor([1, 2, 3])
+counts.exp()  # type: ignore[dtype]  # E: exp: needs a floating-point tensor, got Int64; convert it with .to(sh.Float32) first
+counts.mean()  # type: ignore[dtype]  # E: mean: needs a floating-point tensor, got Int64; convert it with .to(sh.Float32) first
+(x > 0.0).std()  # type: ignore[dtype]  # E: std: needs a floating-point tensor, got Bool; convert it with .to(sh.Float32) first
+counts.sum()
+counts.to(sh.Float32).mean()

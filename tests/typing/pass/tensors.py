@@ -61,5 +61,7 @@ kept: sh.Tensor[tuple[L[2], L[3]], sh.Float32, sh.Cpu, sh.OwnedTape] = double(x.
 # reshape / flatten give int dims when the rank is known
 flat: sh.Tensor[tuple[int]] = x.reshape(6)
 two: sh.Tensor[tuple[int, int]] = x.reshape(3, -1)
+from_list = x.reshape([3, 2])  # a list or a tuple of sizes works too, as in torch
+from_tuple = x.permute((1, 0))
 realized = x.flatten().realize((6,))
 anything: sh.Tensor[tuple[L[3], L[2]]] = x.T

@@ -36,6 +36,9 @@ assert_type(x.sum().flatten(), sh.Tensor[tuple[L[1]]])
 
 # permute, transpose
 assert_type(x.permute(2, 0, 1), sh.Tensor[tuple[L[4], L[2], L[3]]])
+assert_type(x.permute((2, 0, 1)), sh.Tensor[tuple[L[4], L[2], L[3]]])
+assert_type(x.permute([2, 0, 1]), sh.Tensor[tuple[L[4], L[2], L[3]]])
+assert_type(x.reshape([4, -1]), sh.Tensor[tuple[L[4], L[6]]])
 assert_type(x.permute(-1, -2, -3), sh.Tensor[tuple[L[4], L[3], L[2]]])
 assert_type(x.permute(*(0, 2, 1)), sh.Tensor[tuple[L[2], L[4], L[3]]])
 assert_type(x.transpose(0, 2), sh.Tensor[tuple[L[4], L[3], L[2]]])

@@ -48,3 +48,8 @@ assert_type(
 )
 assert_type(xt.argmax(axis=0), sh.Tensor[tuple[L[3], L[4]], Int64])
 assert_type(xt.mean().backward(), sh.Gradients)
+
+# bools and ints sum to Int64, as torch
+assert_type((x > 0.0).sum(), sh.Tensor[tuple[()], Int64])
+assert_type((x > 0.0).sum(axis=0), sh.Tensor[tuple[L[3], L[4]], Int64])
+assert_type(dev.tensor([1, 2]).sum(), sh.Tensor[tuple[()], Int64])

@@ -132,3 +132,13 @@ def with_any(a: Any, t: sh.Tensor[Any, Any, Any, Any], y: sh.Tensor[tuple[L[2], 
     assert_type(t.sum(axis=0), sh.Tensor[AnyRank, Any, Any, Any])
     assert_type(F.linear(a, a), Any)
     assert_type(sh.concat([y, a]), sh.Tensor[AnyRank])
+
+
+def unknown_tape(
+    w: sh.Tensor[tuple[L[2], L[3]], sh.Float32, sh.Cpu, Any], y: sh.Tensor[tuple[L[2], L[3]]]
+) -> None:
+    """A tape not known may be a real one: only a known OwnedTape settles the result, so the
+    loss's backward() is no [no-tape] error (pyright picks its first overload: NoTape)."""
+    assert_type((y * w).sum(), sh.Tensor[tuple[()], sh.Float32, sh.Cpu, Any])
+    assert_type(w - y.trace(), sh.Tensor[tuple[L[2], L[3]], sh.Float32, sh.Cpu, sh.OwnedTape])
+    (w * y).sum().backward()
