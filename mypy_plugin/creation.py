@@ -75,7 +75,7 @@ def _number_dtype(ctx: MethodContext, types: list[Type]) -> Type | None:
     return None
 
 
-def _shaped_by(argument: str, *, filled: bool = False) -> MethodHook:
+def _shaped_by(op: str, argument: str, *, filled: bool = False) -> MethodHook:
     """zeros/ones/full/randn/rand: the shape argument's literal ints become the dims."""
 
     def hook(ctx: MethodContext) -> Type:
@@ -89,6 +89,8 @@ def _shaped_by(argument: str, *, filled: bool = False) -> MethodHook:
             dims = shape_of(arg[1])
         if dims is None:
             return ctx.default_return_type
+        if run_rule(ctx, shapes.created, op, dims) is None:
+            return make_tensor(ctx.api, result.instance, None)
         dtype = None
         fill = _named_arg(ctx, "value", 1) if filled else None
         if fill is not None and _named_arg(ctx, "dtype", 2) is None:  # full(shape, 7): Int64
@@ -132,11 +134,8 @@ def eye(ctx: MethodContext) -> Type:
 
 DEVICE_HOOKS: dict[str, MethodHook] = {
     "tensor": tensor,
-    "zeros": _shaped_by("shape"),
-    "ones": _shaped_by("shape"),
-    "full": _shaped_by("shape", filled=True),
-    "randn": _shaped_by("shape"),
-    "rand": _shaped_by("shape"),
+    **{op: _shaped_by(op, "shape") for op in ("zeros", "ones", "randn", "rand")},
+    "full": _shaped_by("full", "shape", filled=True),
     "arange": arange,
     "eye": eye,
 }

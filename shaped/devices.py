@@ -84,7 +84,7 @@ class Device:
     def zeros(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     def zeros(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """A tensor of zeros; `shape` is a tuple of ints."""
-        return self._fill(shape, dtype, 0)
+        return self._fill("zeros", shape, dtype, 0)
 
     @overload
     def ones(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
@@ -92,7 +92,7 @@ class Device:
     def ones(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     def ones(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """A tensor of ones."""
-        return self._fill(shape, dtype, 1)
+        return self._fill("ones", shape, dtype, 1)
 
     @overload
     def full(self: Dev, shape: S, value: float, dtype: None = None) -> Tensor[S, Any, Dev]: ...
@@ -102,7 +102,7 @@ class Device:
         """A tensor filled with `value` (dtype from the value if not given, as torch.full)."""
         if dtype is None:
             dtype = _infer_dtype(value)
-        return self._fill(shape, dtype, value)
+        return self._fill("full", shape, dtype, value)
 
     @overload
     def randn(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
@@ -174,8 +174,10 @@ class Device:
 
         return build_module(arch, self, dtype=dtype)
 
-    def _fill(self, shape: Any, dtype: type[DType], value: float) -> Tensor[Any, Any, Any, Any]:
-        shape = _check_shape("zeros", shape)
+    def _fill(
+        self, op: str, shape: Any, dtype: type[DType], value: float
+    ) -> Tensor[Any, Any, Any, Any]:
+        shape = _check_shape(op, shape)
         return self._wrap(self.xp.full(shape, value, dtype=dtype.name))
 
     def _wrap(self, data: Any) -> Tensor[Any, Any, Any, Any]:
@@ -208,12 +210,17 @@ class Cuda(Device):
             import cupy
         except ImportError:
             raise DeviceError(
-                "Cuda needs cupy: install it with `pip install shaped[cuda]`"
+                "Cuda needs cupy: install it with `pip install shaped[cuda]` (CUDA 12) or "
+                "`pip install shaped[cuda13]` (CUDA 13)"
             ) from None
         try:
             count = cupy.cuda.runtime.getDeviceCount()
         except Exception as error:  # cupy raises its own CUDARuntimeError without a driver
-            raise DeviceError(f"Cuda({index}): no usable CUDA device ({error})") from None
+            raise DeviceError(
+                f"Cuda({index}): no usable CUDA device ({error}); check `nvidia-smi`, and that "
+                "the cupy wheel matches the driver's CUDA version (shaped[cuda] is CUDA 12, "
+                "shaped[cuda13] CUDA 13)"
+            ) from None
         if not 0 <= index < count:
             raise DeviceError(f"Cuda({index}): there are {count} CUDA devices")
         self.index = index
@@ -271,9 +278,9 @@ def _check_shape(op: str, shape: Any) -> tuple[int, ...]:
         shape = (shape,)
     if not isinstance(shape, tuple) or not all(isinstance(d, (int, np.integer)) for d in shape):
         raise ShapeError(f"{op}: shape must be a tuple of ints, got {shape!r}")
-    if any(d < 0 for d in shape):
-        raise ShapeError(f"{op}: negative dimension in shape {shape}")
-    return tuple(int(d) for d in shape)
+    dims = tuple(int(d) for d in shape)
+    shapes.created(op, dims)
+    return dims
 
 
 def _need_float(op: str, dtype: type[DType]) -> None:

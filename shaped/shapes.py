@@ -144,7 +144,7 @@ def linear(x: Shape, weight: Shape, bias: Shape | None = None) -> Shape:
             f"the last dim {x[-1]} != in_features {in_f}"
         )
     if bias is not None and (len(bias) != 1 or not _match(bias[0], out_f)):
-        raise ShapeError(f"linear: bias must be ({out_f},), got {fmt(bias)}")
+        raise ShapeError(f"linear: bias must be {fmt((out_f,))}, got {fmt(bias)}")
     return (*x[:-1], out_f)
 
 
@@ -289,6 +289,8 @@ def broadcast_to(shape: Shape, target: Sequence[int | None]) -> Shape:
 def take(shape: Shape, indices: Shape, axis: int | None) -> Shape:
     """np.take: the indices' shape replaces `axis` (the flattened tensor when axis is None)."""
     if axis is None:
+        if _product(shape) == 0 and _product(indices) not in (0, None):
+            raise ShapeError(f"take: cannot take from the empty tensor {fmt(shape)}")
         return indices
     pos = normalize_axis("take", axis, len(shape))
     if shape[pos] == 0 and _product(indices) != 0:
@@ -487,7 +489,7 @@ def conv2d(
             f"channels, got {chans} (input {fmt(x)})"
         )
     if bias is not None and (len(bias) != 1 or not _match(bias[0], filters)):
-        raise ShapeError(f"{op}: bias must be ({filters},), got {fmt(bias)}")
+        raise ShapeError(f"{op}: bias must be {fmt((filters,))}, got {fmt(bias)}")
     if kh is None or kw is None:
         return (*batch, filters, None, None)
     out_h = _conv_out(height, kh, s[0], p[0], d[0])
@@ -538,7 +540,7 @@ def conv_transpose2d(
             raise ShapeError(f"{op}: output_padding {o} must be smaller than stride or dilation")
     out_ch = None if per_group is None else per_group * groups
     if bias is not None and (len(bias) != 1 or not _match(bias[0], out_ch)):
-        raise ShapeError(f"{op}: bias must be ({out_ch},), got {fmt(bias)}")
+        raise ShapeError(f"{op}: bias must be {fmt((out_ch,))}, got {fmt(bias)}")
     if kh is None or kw is None:
         return (*batch, out_ch, None, None)
     outs: list[Dim] = []
@@ -601,6 +603,15 @@ def batch_norm(x: Shape, channels: Dim) -> Shape:
             f"batch_norm: BatchNorm[{channels}] expects {channels} channels on axis 1, got {fmt(x)}"
         )
     return x
+
+
+def created(op: str, shape: Shape) -> Shape:
+    """The shape given to zeros/ones/full/randn/rand: no dim may be negative."""
+    if any(d is not None and d < 0 for d in shape):
+        raise ShapeError(
+            f"{op}: negative dimension in shape {fmt(shape)}; sizes are >= 0 (use 0 for empty)"
+        )
+    return shape
 
 
 def features(layer: str, x: Shape, dim: Dim) -> Shape:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import numpy as np
 import pytest
 import torch
@@ -101,6 +104,19 @@ def test_cuda_without_cupy_names_the_extra() -> None:
             sh.Cuda()
     else:
         pytest.skip("cupy is installed: the GPU tests cover Cuda")
+
+
+def test_cuda_without_a_driver_says_what_to_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cupy installed but no GPU or driver: the error names the check and the extras."""
+
+    def no_driver() -> int:
+        raise RuntimeError("cudaErrorInsufficientDriver")
+
+    runtime = types.SimpleNamespace(getDeviceCount=no_driver)
+    fake = types.SimpleNamespace(cuda=types.SimpleNamespace(runtime=runtime))
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    with pytest.raises(sh.DeviceError, match=r"no usable CUDA device.*nvidia-smi.*cuda13"):
+        sh.Cuda()
 
 
 def test_data_out() -> None:

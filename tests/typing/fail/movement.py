@@ -91,3 +91,8 @@ x.flatten().realize((24,))
 # creation
 dev.tensor([[1.0, 2.0], [3.0]])  # type: ignore[shape]  # E: tensor: ragged nested list: element 0 has shape (2,) but element 1 has shape (1,); every row must have the same length
 dev.tensor([[[1], [2]], [[3]]])  # type: ignore[shape]  # E: ragged nested list
+
+# creation: sizes are >= 0
+dev.zeros((2, -3))  # type: ignore[shape]  # E: zeros: negative dimension in shape (2, -3); sizes are >= 0 (use 0 for empty)
+dev.full((-1,), 2.0)  # type: ignore[shape]  # E: full: negative dimension in shape (-1,)
+dev.randn((0, 3))
