@@ -421,7 +421,8 @@ def kl_div(input: Tn, target: Tn, reduction: str = "mean") -> Any:
     x, t = _pair("kl_div", input, target, reduction)
     xp = input._device.xp
     zero = t == 0
-    log_t = xp.log(xp.where(zero, 1, t))  # xlogy(t, t): 0 * log 0 counts as 0
+    # xlogy(t, t): 0 * log 0 counts as 0; a negative target is NaN, as torch (without a warning)
+    log_t = xp.where(t < 0, xp.nan, xp.log(xp.where(t > 0, t, 1)))
     per_item = t * log_t - t * x
 
     def grads(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, ...]:

@@ -35,3 +35,57 @@ def test_pass_files_run(path: str) -> None:
     """What both checkers accept also runs: the static and run-time views agree."""
     result = run(sys.executable, path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# A user's own project: its own pyproject.toml enables the plugin, shaped is an installed
+# dependency. mypy --strict must report the user's bug and nothing from inside shaped.
+USER_MODEL = """\
+import shaped as sh
+from shaped import losses, nn, optim
+
+dev = sh.Cpu(seed=0)
+model = nn.Sequential(
+    nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(20, 20, 5), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(), nn.Linear({features}, 10),
+)
+images = dev.randn((64, 1, 28, 28))
+labels = dev.tensor([3] * 64)
+adam = optim.Adam(model, lr=1e-3)
+grads = model.alloc_grads()
+loss = losses.cross_entropy(model(images.traced(grads)), labels)
+adam.update(model, loss.backward())
+"""
+
+
+def user_project(folder: Path, features: int) -> Path:
+    (folder / "pyproject.toml").write_text(
+        '[tool.mypy]\nplugins = ["mypy_plugin"]\nstrict = true\n'
+    )
+    (folder / "model.py").write_text(USER_MODEL.format(features=features))
+    return folder
+
+
+def test_a_user_project_sees_its_bug_and_nothing_from_shaped(tmp_path: Path) -> None:
+    folder = user_project(tmp_path, 500)
+    command = [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "cache"), "model.py"]
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+    lines = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert lines == [
+        "model.py:14: error: Sequential layer 7 (Linear[500, 10]): linear: Linear[500, 10] "
+        "expects (..., 500), got (64, 320): the last dim 320 != in_features 500: flatten gave "
+        "20*4*4 = 320  [shape]"
+    ], result.stdout + result.stderr
+
+    (folder / "model.py").write_text(USER_MODEL.format(features=320))
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_user_project_is_clean_under_pyright(tmp_path: Path) -> None:
+    """pyright cannot compute conv sizes without the plugin, and reports nothing false."""
+    folder = user_project(tmp_path, 320)
+    pyright = str(Path(sys.executable).parent / "basedpyright")
+    command = [pyright, "--pythonpath", sys.executable, "model.py"]
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "0 errors, 0 warnings" in result.stdout, result.stdout
