@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import count
+from sys import getrefcount
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shaped.errors import TapeError
@@ -30,6 +31,33 @@ D = TypeVar("D")
 Dev = TypeVar("Dev")
 
 new_key = count(1).__next__
+
+
+def _references(g: Array) -> int:
+    return getrefcount(g)
+
+
+def _calibrate() -> int:
+    """References to g inside a one-input VJP that backward() called with its own g."""
+
+    def vjp(g: Array) -> int:
+        return _references(g)
+
+    g = bytearray(1)  # backward's local name (the grad map entry was popped)
+    return vjp(g)
+
+
+_SOLE = _calibrate()
+
+
+def sole_owner(g: Array) -> bool:
+    """Whether a one-input VJP may write its result into g: backward() holds the only
+    reference to g and g owns its memory (not a view of another array).
+
+    Only for VJPs of one-input ops: backward() calls them only when their input's gradient
+    is wanted now, so no deferred gradient is left holding the g they overwrite.
+    """
+    return getrefcount(g) <= _SOLE and getattr(g, "base", g) is None
 
 
 class Tape:
@@ -119,6 +147,8 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
                 else:
                     grad_map[key] = old + grad
                     owned.add(key)
+        # hold no gradient past its record: a later one-input VJP may then write into it
+        results, grad, old = (), None, None
     for grads in (tape.grads, *tape.linked):
         for key, grad in grad_map.items():
             grads._accumulate(key, grad, loss._device)

@@ -49,12 +49,14 @@ class Tensor(Generic[S, D, Dev, T]):
     Create tensors with a device (`sh.Cpu().tensor(...)`, `.zeros(...)`, `.randn(...)`).
     """
 
-    __slots__ = ("_data", "_device", "_key", "_tape")
+    __slots__ = ("_data", "_device", "_key", "_origin", "_tape")
 
     _data: Any
     _device: Device
     _tape: Tape | None
     _key: int | None
+    # (input, vjp, depth) of the untraced one-input op that made this tensor (ops/core.py)
+    _origin: tuple[Tensor[Any, Any, Any, Any], Any, int] | None
 
     def __init__(self) -> None:
         raise TypeError("create tensors with a device: sh.Cpu().tensor(data), .zeros(shape), ...")
@@ -68,6 +70,7 @@ class Tensor(Generic[S, D, Dev, T]):
         out._device = device
         out._tape = tape
         out._key = None
+        out._origin = None
         return out
 
     def _key_(self) -> int:

@@ -199,3 +199,69 @@ def test_int_operands_get_no_gradient() -> None:
     out.backward()
     assert idx not in grads
     np.testing.assert_allclose(grads[x].numpy(), [1.0, 0.0, 1.0])
+
+
+def test_a_gradient_is_reused_in_place_only_when_nothing_else_holds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """relu's VJP masks g in place when backward holds the only reference (after a linear);
+    when g is shared (an add passes one g to both operands) it allocates, and every
+    gradient still equals torch's."""
+    import shaped.ops.elementwise as elementwise
+    from shaped import tape
+
+    answers: list[bool] = []
+
+    def spy(g: object) -> bool:
+        answer = tape.sole_owner(g)
+        answers.append(answer)
+        return answer
+
+    monkeypatch.setattr(elementwise, "sole_owner", spy)
+    monkeypatch.setattr(tape, "_SOLE", tape._SOLE + 1)  # the spy's frame holds g once more
+    x, tx = pair((4, 3))
+    w, tw = pair((5, 3), seed=1)
+    v, tv = pair((2, 5), seed=2)
+    grads = sh.Gradients()
+    xt = x.traced(grads)
+    a, b = linear(xt, w).relu(), (xt @ w.T).relu()
+    loss = linear(a, v).relu().sum() + (a + b).relu().sum() + (b * b).sum()
+    loss.backward()
+    ta = torch.nn.functional.linear(tx, tw).relu()
+    tb = (tx @ tw.T).relu()
+    tloss = torch.nn.functional.linear(ta, tv).relu().sum() + (ta + tb).relu().sum()
+    (tloss + (tb * tb).sum()).backward()
+    for ours, theirs in ((x, tx), (w, tw), (v, tv)):
+        close(grads[ours], theirs.grad)
+    assert True in answers and False in answers, answers
+
+
+def test_untraced_ops_on_a_parameter_reach_it_when_their_result_meets_a_tape() -> None:
+    """`x @ w.T`, `x * log_std.exp()`: the parameter gets its gradient, as in PyTorch."""
+    x, tx = pair((4, 3))
+    w, tw = pair((5, 3), seed=1)
+    s, ts = pair((5,), seed=2)
+    grads = sh.Gradients()
+    wt = (w * 0.5).T  # made once, used twice on the tape
+    xt = x.traced(grads)
+    loss = ((xt @ wt) * s.exp()).square().mean() + (xt @ wt).sum() + s.unsqueeze(0).sum()
+    loss.backward()
+    twt = (tw * 0.5).T
+    tloss = ((tx @ twt) * ts.exp()).square().mean() + (tx @ twt).sum() + ts.unsqueeze(0).sum()
+    tloss.backward()
+    for ours, theirs in ((x, tx), (w, tw), (s, ts)):
+        close(grads[ours], theirs.grad)
+
+
+def test_untraced_chains_keep_a_bounded_history() -> None:
+    """`t = t * 0.5` in a loop keeps at most ORIGIN_DEPTH earlier tensors alive."""
+    from shaped.ops.core import ORIGIN_DEPTH
+
+    t = dev.ones((3,))
+    for _ in range(100):
+        t = t * 0.5
+    depth = 0
+    while t._origin is not None:
+        t, depth = t._origin[0], depth + 1
+    assert depth <= ORIGIN_DEPTH
+    assert (-dev.tensor([1, 2]))._origin is None  # ints get no gradient: nothing kept

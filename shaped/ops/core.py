@@ -33,7 +33,7 @@ _new = object.__new__
 def new_tensor(data: Array, device: Any) -> Tensor[Any, Any, Any, Any]:
     """A tensor without a tape (the hot path: no checks, no key until one is needed)."""
     out = _new(Tensor)
-    out._data, out._device, out._tape, out._key = data, device, None, None
+    out._data, out._device, out._tape, out._key, out._origin = data, device, None, None, None
     return out
 
 
@@ -47,10 +47,43 @@ def _slot(t: Tensor[Any, Any, Any, Any], sources: set[int]) -> tuple[int | None,
     return k, k not in sources  # traced inputs (sources) are deferred until read
 
 
+# An untraced one-input op on a float tensor remembers where it came from, so that
+# `x @ w.T` or `x * log_std.exp()` with a parameter w still gives w its gradient: when
+# the result meets a tape, the op is recorded onto it first. Chains stop at this depth, so
+# a loop like `t = t * 0.5` cannot keep every earlier tensor alive.
+ORIGIN_DEPTH = 8
+
+
+def origin_of(x: Tensor[Any, Any, Any, Any], vjp: VJP) -> tuple[Any, VJP, int] | None:
+    """The `_origin` of an untraced result of a one-input op on x: (x, vjp, depth)."""
+    if x._data.dtype.kind != "f":
+        return None
+    before = x._origin
+    depth = 1 if before is None else before[2] + 1
+    return (x, vjp, depth) if depth <= ORIGIN_DEPTH else None
+
+
+def replay(tape: Tape, t: Tensor[Any, Any, Any, Any]) -> None:
+    """Record the untraced ops that made t (oldest first) onto the tape that t has met."""
+    origin = t._origin
+    assert origin is not None
+    x, vjp, _ = origin
+    if x._origin is not None:
+        replay(tape, x)
+    kx, need = _slot(x, tape.sources)
+    kt = t._key
+    if kt is None:
+        kt = t._key = new_key()
+    tape.records.append((kt, (kx,), (need,), vjp))
+
+
 def _record(out: Tensor[Any, Any, Any, Any], tape: Tape, inputs: tuple[Any, ...], vjp: VJP) -> Any:
     """Put `out` on the tape with one record (unrolled for one and two inputs: the hot path)."""
     if tape.consumed:
         tape.check_open()
+    for t in inputs:
+        if t._origin is not None and t._tape is None:
+            replay(tape, t)
     out._key = key = new_key()
     out._tape = tape
     sources = tape.sources
@@ -77,7 +110,9 @@ def unary(x: Tensor[Any, Any, Any, Any], data: Array, vjp: VJP) -> Any:
     out._data, out._device, out._tape, out._key = data, x._device, None, None
     tape = x._tape
     if tape is None:
+        out._origin = origin_of(x, vjp)
         return out
+    out._origin = None
     while tape.into is not None:
         tape = tape.into
     return _record(out, tape, (x,), vjp)
@@ -88,7 +123,7 @@ def binary(
 ) -> Any:
     """The result of a two-input op; the tape of either operand moves to it."""
     out = _new(Tensor)
-    out._data, out._device, out._tape, out._key = data, a._device, None, None
+    out._data, out._device, out._tape, out._key, out._origin = data, a._device, None, None, None
     if a._tape is None and b._tape is None:
         return out
     return attach(out, (a, b), vjp)

@@ -24,6 +24,7 @@ from shaped.ops.core import (
     sum_to,
     unary,
 )
+from shaped.tape import new_key, sole_owner
 from shaped.tensor import Tensor
 
 Tn = Tensor[Any, Any, Any, Any]
@@ -52,10 +53,31 @@ def add(a: Tn, b: object) -> Any:
         shapes.broadcast("add", xs, ys)
         vjp = lambda g, needs: (sum_to(g, xs), sum_to(g, ys))  # noqa: E731
     out = _new(Tensor)
-    out._data, out._device, out._tape, out._key = x + y, a._device, None, None
-    if a._tape is None and b._tape is None:
-        return out
-    return attach(out, (a, b), vjp)
+    out._data, out._device, out._tape, out._key, out._origin = x + y, a._device, None, None, None
+    tape = a._tape
+    if tape is None:
+        tape = b._tape
+        if tape is None:
+            return out
+    elif b._tape is not None and b._tape is not tape:
+        return attach(out, (a, b), vjp)  # two tapes: merge them
+    ka, kb = a._key, b._key
+    if (
+        tape.into is not None
+        or tape.consumed
+        or ka is None
+        or kb is None
+        or x.dtype.kind != "f"
+        or a._origin is not None
+        or b._origin is not None
+    ):
+        return attach(out, (a, b), vjp)
+    # one open tape, float operands with keys: core._record, inlined for the hottest op
+    out._key = key = new_key()
+    out._tape = tape
+    sources = tape.sources
+    tape.records.append((key, (ka, kb), (ka not in sources, kb not in sources), vjp))
+    return out
 
 
 def sub(a: Tn, b: object) -> Any:
@@ -301,7 +323,14 @@ def relu(x: Tn) -> Any:
     out = xp.maximum(data, 0)  # NaN stays NaN, as torch
     # torch's threshold_backward: zero where out <= 0, so x = 0 gets 0 and NaN passes g;
     # out is >= 0 or NaN, so `out != 0` is that mask (a multiply is 10x faster than where)
-    return unary(x, out, lambda g, needs: (g * (out != 0),))
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        if sole_owner(g):  # nothing else holds g: mask it in place, one array fewer
+            xp.multiply(g, out != 0, out=g)
+            return (g,)
+        return (g * (out != 0),)
+
+    return unary(x, out, vjp)
 
 
 def leaky_relu(x: Tn, negative_slope: float) -> Any:

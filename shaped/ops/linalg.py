@@ -76,7 +76,9 @@ def linear(
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, ...]:
         g2 = g.reshape(-1, w.shape[0]) if g.ndim != 2 else g
-        gx = (g2 @ w).reshape(data.shape) if needs[0] else None
+        gx = None
+        if needs[0]:  # reshape only when needed: a fresh array (no view) can be reused later
+            gx = g2 @ w if data.ndim == 2 else (g2 @ w).reshape(data.shape)
         gw = g2.T @ flat if needs[1] else None
         if bias is None:
             return gx, gw
