@@ -110,7 +110,8 @@ def main() -> None:
             loss = losses.cross_entropy(logits, labels)
             adam.update(model, loss.backward())
             total += loss.item()
-            progress.set_postfix(loss=f"{total / step:.3f}")
+            # refresh=False: tqdm redraws on its own clock, with the batch count up to date
+            progress.set_postfix(loss=f"{total / step:.3f}", refresh=False)
             if step == batches_per_epoch:
                 break
         train_loss.append(total / step)

@@ -23,6 +23,11 @@ def tolerance(dtype: Any) -> tuple[float, float]:
     return TOLERANCE.get(np.dtype(dtype).type, (0.0, 0.0))
 
 
+def on(dev: sh.Device, t: sh.Tensor[Any, Any, Any, Any]) -> bool:
+    """Whether t's data lives on dev (numpy gives rank-0 results as its scalar types)."""
+    return isinstance(t._data, dev.xp.ndarray) or (dev.xp is np and isinstance(t._data, np.generic))
+
+
 def check(
     torch_fn: Callable[..., Any],
     our_fn: Callable[..., Any],
@@ -31,19 +36,30 @@ def check(
     rtol: float | None = None,
     atol: float | None = None,
     seed: int = 0,
+    dev: sh.Device | None = None,
+    torch_device: str = "cpu",
+    tolerance_of: Callable[[Any], tuple[float, float]] = tolerance,
 ) -> None:
-    """Compare values and (when grad) gradients of every float input; arrays may be non-contiguous."""
-    dev = sh.Cpu()
+    """Compare values and (when grad) gradients of every float input; arrays may be non-contiguous.
+
+    `dev` runs shaped's side on another device (tests/test_cuda.py), torch's on `torch_device`;
+    results and gradients must stay on `dev`.
+    """
+    dev = sh.Cpu() if dev is None else dev
     grads = sh.Gradients()
     ours = [
         dev.tensor(a).traced(grads) if grad and a.dtype.kind == "f" else dev.tensor(a)
         for a in arrays
     ]
-    theirs = [torch.tensor(np.array(a), requires_grad=grad and a.dtype.kind == "f") for a in arrays]
+    theirs = [
+        torch.tensor(np.array(a), device=torch_device, requires_grad=grad and a.dtype.kind == "f")
+        for a in arrays
+    ]
     out = our_fn(*ours)
     ref = torch_fn(*theirs)
-    ref_np = ref.detach().numpy()
-    default_rtol, default_atol = tolerance(ref_np.dtype)
+    assert on(dev, out), f"the result left {dev!r}: {type(out._data)}"
+    ref_np = ref.detach().cpu().numpy()
+    default_rtol, default_atol = tolerance_of(ref_np.dtype)
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     assert out.shape == ref_np.shape, f"shape {out.shape} != torch's {ref_np.shape}"
@@ -52,17 +68,22 @@ def check(
     if not grad or ref_np.dtype.kind != "f" or not any(t.requires_grad for t in theirs):
         return
     upstream = np.random.default_rng(seed).standard_normal(ref_np.shape).astype(ref_np.dtype)
-    (ref * torch.tensor(upstream)).sum().backward()
+    (ref * torch.tensor(upstream, device=torch_device)).sum().backward()
     got = (out * dev.tensor(upstream)).sum().backward()
     for i, (mine, torch_input) in enumerate(zip(ours, theirs)):
         if not torch_input.requires_grad:
             continue
         expected = (
-            torch_input.grad.numpy()
+            torch_input.grad.detach().cpu().numpy()
             if torch_input.grad is not None
             else np.zeros(torch_input.shape, dtype=ref_np.dtype)
         )
-        ours_grad = got[mine].numpy() if mine in got else np.zeros_like(expected)
+        if mine in got:
+            gradient = got[mine]
+            assert on(dev, gradient), f"gradient {i} left {dev!r}"
+            ours_grad = gradient.numpy()
+        else:
+            ours_grad = np.zeros_like(expected)
         np.testing.assert_allclose(
             ours_grad, expected, rtol=rtol, atol=atol, err_msg=f"gradient of input {i}"
         )

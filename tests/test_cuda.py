@@ -37,6 +37,7 @@ import torch  # noqa: E402
 import shaped as sh  # noqa: E402
 from shaped import losses, nn  # noqa: E402
 from shaped.nn import functional as F  # noqa: E402
+from tests import oracle  # noqa: E402
 from tests.oracle import arrays, tolerance  # noqa: E402
 from tests.test_modules import DTYPES, LAYERS, torch_dtype  # noqa: E402
 from tests.test_optim import CASES as OPTIMIZERS  # noqa: E402
@@ -61,14 +62,6 @@ def cuda() -> sh.Cuda:
     return sh.Cuda(0, seed=0)
 
 
-def to_torch(array: np.ndarray, grad: bool = False) -> torch.Tensor:
-    return torch.tensor(np.array(array), device=TORCH_DEVICE, requires_grad=grad)
-
-
-def host(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy()
-
-
 def check(
     torch_fn: Callable[..., Any],
     our_fn: Callable[..., Any],
@@ -78,47 +71,11 @@ def check(
     atol: float | None = None,
     seed: int = 0,
 ) -> None:
-    """tests/oracle.check on sh.Cuda(): values, then the gradient of every float input."""
-    dev = cuda()
-    grads = sh.Gradients()
-    ours = [
-        dev.tensor(a).traced(grads) if grad and a.dtype.kind == "f" else dev.tensor(a)
-        for a in inputs
-    ]
-    theirs = [to_torch(a, grad and a.dtype.kind == "f") for a in inputs]
-    out = our_fn(*ours)
-    ref = torch_fn(*theirs)
-    assert out.device == dev, f"the result is on {out.device!r}, not on the GPU"
-    assert isinstance(out._data, cupy.ndarray), type(out._data)
-    ref_np = host(ref)
-    default_rtol, default_atol = gpu_tolerance(ref_np.dtype)
-    rtol = default_rtol if rtol is None else rtol
-    atol = default_atol if atol is None else atol
-    assert out.shape == ref_np.shape, f"shape {out.shape} != torch's {ref_np.shape}"
-    assert out.numpy().dtype == ref_np.dtype, f"dtype {out.numpy().dtype} != {ref_np.dtype}"
-    np.testing.assert_allclose(out.numpy(), ref_np, rtol=rtol, atol=atol, err_msg="forward")
-    if not grad or ref_np.dtype.kind != "f" or not any(t.requires_grad for t in theirs):
-        return
-    upstream = np.random.default_rng(seed).standard_normal(ref_np.shape).astype(ref_np.dtype)
-    (ref * to_torch(upstream)).sum().backward()
-    got = (out * dev.tensor(upstream)).sum().backward()
-    for i, (mine, reference) in enumerate(zip(ours, theirs)):
-        if not reference.requires_grad:
-            continue
-        expected = (
-            host(reference.grad)
-            if reference.grad is not None
-            else np.zeros(reference.shape, dtype=ref_np.dtype)
-        )
-        if mine in got:
-            gradient = got[mine]
-            assert isinstance(gradient._data, cupy.ndarray), f"gradient {i} left the GPU"
-            mine_np = gradient.numpy()
-        else:
-            mine_np = np.zeros_like(expected)
-        np.testing.assert_allclose(
-            mine_np, expected, rtol=rtol, atol=atol, err_msg=f"gradient of input {i}"
-        )
+    """tests/oracle.check on sh.Cuda() against torch on CUDA: values, then every gradient."""
+    oracle.check(
+        torch_fn, our_fn, *inputs, grad=grad, rtol=rtol, atol=atol, seed=seed, dev=cuda(),
+        torch_device=TORCH_DEVICE, tolerance_of=gpu_tolerance,
+    )  # fmt: skip
 
 
 def ties(shape: tuple[int, ...], dtype: Any, seed: int = 0) -> np.ndarray:
