@@ -673,3 +673,27 @@ def test_plugin_does_not_crash_on_odd_code(cache_dir: Path, tmp_path: Path) -> N
     result = mypy(cache_dir, *paths)
     assert_no_crash(result)
     assert "error:" in result.stdout  # the ill-formed parts are reported, so mypy did check
+
+
+# ---------------------------------------------------------------- mypy's cache and workers
+
+
+def test_cold_warm_and_parallel_runs_report_the_same(tmp_path: Path) -> None:
+    """The plugin's errors survive mypy's incremental cache (a warm run replays them) and
+    parallel checking (`-n 2`, worker processes each loading the plugin)."""
+    stripped = tmp_path / "module_mistakes.py"
+    source = (TYPING / "fail" / "modules.py").read_text()
+    stripped.write_text(IGNORE.sub("", source))
+    files = [stripped, ROOT / "examples" / "01_tensors.py", ROOT / "examples" / "03_mlp.py"]
+
+    def errors_of(cache: Path, *options: str) -> list[str]:
+        command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache)]
+        command += ["--no-pretty", "--no-error-summary", *options, *map(str, files)]
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        assert_no_crash(result)
+        return sorted(line for line in result.stdout.splitlines() if ": error: " in line)
+
+    cold = errors_of(tmp_path / "serial")
+    assert len(cold) == 13 and all(line.endswith("[shape]") for line in cold), cold
+    assert errors_of(tmp_path / "serial") == cold  # warm: from the cache
+    assert errors_of(tmp_path / "parallel", "-n", "2") == cold
