@@ -46,7 +46,9 @@ def shaped_model() -> Any:
     )
 
 
-def torch_model(weights: list[Any]) -> Any:
+def torch_model(weights: list[Any], features: int = 128) -> Any:
+    """The same CNN in torch.nn with the given weights (numpy arrays, in parameters() order);
+    `features` is Flatten's size: 128 for 8x8 digits, 1568 for 28x28 images."""
     import torch
 
     model = torch.nn.Sequential(
@@ -57,7 +59,7 @@ def torch_model(weights: list[Any]) -> Any:
         torch.nn.ReLU(),
         torch.nn.MaxPool2d(2),
         torch.nn.Flatten(),
-        torch.nn.Linear(128, 10),
+        torch.nn.Linear(features, 10),
     )
     with torch.no_grad():
         for parameter, value in zip(model.parameters(), weights):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+from benchmarks import digits
 
 NO_GPU = (
     "benchmarks/gpu.py needs cupy and an NVIDIA GPU (pip install shaped[cuda]); "
@@ -158,19 +159,8 @@ def cnn_step(batch: int = 256) -> tuple[Callable[[], None], Callable[[], None]]:
         loss = losses.cross_entropy(model(sx.traced(grads)), sy)
         opt.update(model, loss.backward())
 
-    reference = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 16, 3, padding=1),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(16, 32, 3, padding=1),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(),
-        torch.nn.Linear(1568, 10),
-    ).cuda()
-    with torch.no_grad():
-        for theirs, ours in zip(reference.parameters(), model.parameters()):
-            theirs.copy_(torch.from_numpy(ours.numpy()))
+    weights = [p.numpy() for p in model.parameters()]
+    reference = digits.torch_model(weights, features=1568).cuda()
     torch_opt = torch.optim.SGD(reference.parameters(), lr=0.01)
     tx, ty = torch.from_numpy(x).cuda(), torch.from_numpy(y).cuda()
 

@@ -7,6 +7,7 @@ import torch
 from sklearn.datasets import load_digits
 
 import shaped as sh
+from benchmarks.digits import torch_model
 from shaped import losses, nn, optim
 
 
@@ -54,19 +55,7 @@ def test_cnn_learns_digits() -> None:
 def test_training_follows_torch_step_for_step() -> None:
     x_train, y_train, _, _ = digits()
     model = cnn()
-    reference = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 16, 3, padding=1),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(16, 32, 3, padding=1),
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(),
-        torch.nn.Linear(128, 10),
-    )
-    with torch.no_grad():
-        for theirs, ours in zip(reference.parameters(), model.parameters()):
-            theirs.copy_(torch.tensor(ours.numpy()))
+    reference = torch_model([p.numpy() for p in model.parameters()])
     adam = optim.Adam(model, lr=1e-3)
     torch_adam = torch.optim.Adam(reference.parameters(), lr=1e-3)
     dev = sh.Cpu()
