@@ -277,3 +277,13 @@ def test_namespace_and_activations() -> None:
         arrays((2, 4), seed=1),
         arrays((2,), seed=2),
     )
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape"),
+    [((0,), (3, 0)), ((2, 0), (3, 0)), ((0, 4), (3, 4)), ((2, 3, 0), (5, 0)), ((4,), (0, 4))],
+)
+def test_linear_with_zero_size_dims(x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> None:
+    """Empty inputs or features (found by the static/run-time agreement test): torch's
+    values and gradients, no numpy error from an ambiguous reshape(-1, 0)."""
+    check(tF.linear, F.linear, arrays(x_shape), arrays(w_shape, seed=1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from typing_extensions import TypeVar, TypeVarTuple
@@ -67,7 +68,9 @@ def linear(
         or (bias is not None and bias._data.shape != (w.shape[0],))
     ):
         shapes.linear(data.shape, w.shape, None if bias is None else bias._data.shape)
-    flat = data.reshape(-1, w.shape[1]) if data.ndim != 2 else data
+    # explicit row counts: reshape(-1, 0) of an empty array is ambiguous to numpy
+    rows = math.prod(data.shape[:-1])
+    flat = data.reshape(rows, w.shape[1]) if data.ndim != 2 else data
     out = flat @ w.T
     if bias is not None:
         out += bias._data  # out is fresh: add in place
@@ -75,7 +78,7 @@ def linear(
         out = out.reshape(*data.shape[:-1], w.shape[0])
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, ...]:
-        g2 = g.reshape(-1, w.shape[0]) if g.ndim != 2 else g
+        g2 = g.reshape(rows, w.shape[0]) if g.ndim != 2 else g
         gx = None
         if needs[0]:  # reshape only when needed: a fresh array (no view) can be reused later
             gx = g2 @ w if data.ndim == 2 else (g2 @ w).reshape(data.shape)
