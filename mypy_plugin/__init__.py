@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from mypy.plugin import Plugin
 
-from mypy_plugin.plugin import ShapedPlugin
+from .plugin import ShapedPlugin
 
 
 def plugin(version: str) -> type[Plugin]:

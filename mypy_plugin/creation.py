@@ -14,8 +14,8 @@ from mypy.nodes import (
 from mypy.plugin import MethodContext
 from mypy.types import Instance, Type, get_proper_type
 
-from mypy_plugin.tensor_hooks import MethodHook, _ints, _named_arg, _value, run_rule
-from mypy_plugin.types import UNKNOWN, make_tensor, named, shape_of, tensor_info
+from .tensor_hooks import MethodHook, _ints, _named_arg, _value, run_rule
+from .types import UNKNOWN, make_tensor, named, shape_of, tensor_info
 from shaped import shapes
 from shaped.shapes import Shape
 

@@ -30,8 +30,8 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_plugin.tensor_hooks import keep_symbolic, run_rule
-from mypy_plugin.types import (
+from .tensor_hooks import keep_symbolic, run_rule
+from .types import (
     DTYPE,
     KEEP,
     UNKNOWN,

@@ -24,8 +24,8 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_plugin.tensor_hooks import _args, run_rule
-from mypy_plugin.types import (
+from .tensor_hooks import _args, run_rule
+from .types import (
     KEEP,
     dim_of,
     int_type,

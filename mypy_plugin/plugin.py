@@ -20,8 +20,8 @@ from mypy.plugin import (
 )
 from mypy.types import FunctionLike, Type
 
-from mypy_plugin import creation, functions, modules, tensor_hooks
-from mypy_plugin.types import TENSOR
+from . import creation, functions, modules, tensor_hooks
+from .types import TENSOR
 
 DEVICE = "shaped.devices.Device"
 # Tests set this so that a bug in a hook fails loudly; users get the default type instead

@@ -24,7 +24,7 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_plugin.types import (
+from .types import (
     DTYPE,
     DTYPES,
     KEEP,
