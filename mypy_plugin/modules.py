@@ -6,12 +6,24 @@ architectures written as types for `build_module`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
-from mypy.nodes import TypeAlias, TypeInfo
-from mypy.plugin import FunctionContext, MethodContext
+from mypy.checker import TypeChecker
+from mypy.expandtype import expand_type_by_instance
+from mypy.maptype import map_instance_to_supertype
+from mypy.nodes import ArgKind, Decorator, Expression, TempNode, TypeAlias, TypeInfo, Var
+from mypy.plugin import (
+    ClassDefContext,
+    FunctionContext,
+    FunctionSigContext,
+    MethodContext,
+    MethodSigContext,
+)
+from mypy.typeops import bind_self
 from mypy.types import (
     AnyType,
     CallableType,
+    FunctionLike,
     Instance,
     LiteralType,
     ProperType,
@@ -20,22 +32,28 @@ from mypy.types import (
     TypeOfAny,
     TypeType,
     TypeVarType,
+    UninhabitedType,
     UnionType,
     get_proper_type,
 )
 
+from shaped import shapes
+from shaped.errors import ShapeError
+from shaped.shapes import Shape
+
 from .tensor_hooks import _args, run_rule
 from .types import (
+    DEVICE,
+    DTYPE,
     KEEP,
+    SHAPE,
     dim_of,
     int_type,
     literal_value,
     make_tensor,
+    short,
     tensor_info,
 )
-from shaped import shapes
-from shaped.errors import ShapeError
-from shaped.shapes import Shape
 
 MODULE = "shaped.nn.module.Module"
 SEQUENTIAL = "shaped.nn.sequential.Sequential"
@@ -87,12 +105,30 @@ def constructor(ctx: FunctionContext) -> Type:
             continue
         args[index] = LiteralType(value, fallback=int_type(ctx.api))
         literal_by_var[declared.name] = args[index]
+    for i, arg in enumerate(args):  # a size given as a plain int (the relaxed signature)
+        if isinstance(get_proper_type(arg), UninhabitedType):
+            args[i] = int_type(ctx.api)
     for i, tv in enumerate(type_vars):  # defaults that refer to another parameter
         default = get_proper_type(getattr(tv, "default", None))
         if isinstance(default, TypeVarType) and default.name in literal_by_var:
             if not any(isinstance(get_proper_type(a), LiteralType) for a in [args[i]]):
                 args[i] = literal_by_var[default.name]
     return result.copy_modified(args=args)
+
+
+def constructor_signature(ctx: FunctionSigContext) -> FunctionLike:
+    """A size parameter typed by a class TypeVar also takes a plain `int` (`28 * 28`, `n`):
+    the constructor hook reads its literal value, and a type context (`Linear[L[784], ...]`)
+    cannot turn an int expression into a false [arg-type]."""
+    signature = ctx.default_signature
+    if not isinstance(signature, CallableType):
+        return signature
+    integer = int_type(ctx.api)
+    arg_types = [
+        UnionType([typ, integer]) if isinstance(get_proper_type(typ), TypeVarType) else typ
+        for typ in signature.arg_types
+    ]
+    return signature.copy_modified(arg_types=arg_types)
 
 
 # ---------------------------------------------------------------- calling a module
@@ -356,3 +392,167 @@ def _sequential_of(ctx: MethodContext, layers: list[Type]) -> Type:
     node = ctx.api.modules["shaped.nn.sequential"].names["Sequential"].node  # type: ignore[attr-defined]
     assert isinstance(node, TypeInfo)
     return TupleType(layers, fallback=Instance(node, layers))
+
+
+# ---------------------------------------------------------------- users' modules, through forward
+
+
+def allow_call_alias(ctx: ClassDefContext) -> None:
+    """`__call__ = forward` in a module class (as older shaped code wrote it) stays valid:
+    Module's self-typed `__call__` would make mypy call it an incompatible override."""
+    symbol = ctx.cls.info.names.get("__call__")
+    if symbol is not None and isinstance(symbol.node, Var):
+        symbol.node.allow_incompatible_override = True
+
+
+def forward_signature(module: Instance) -> FunctionLike | None:
+    """A user module's `forward`, bound to `module` (its class's type arguments filled in);
+    None when shaped's own base `forward` is the one found (nothing typed to go by)."""
+    for base in module.type.mro:
+        symbol = base.names.get("forward")
+        if symbol is None:
+            continue
+        if base.fullname == MODULE:
+            return None
+        node = symbol.node
+        declared = node.var.type if isinstance(node, Decorator) else getattr(node, "type", None)
+        declared = get_proper_type(declared) if declared is not None else None
+        if not isinstance(declared, FunctionLike):
+            return None
+        bound = bind_self(declared, module)
+        mapped = map_instance_to_supertype(module, base)
+        signature = get_proper_type(expand_type_by_instance(bound, mapped))
+        return signature if isinstance(signature, FunctionLike) else None
+    return None
+
+
+def user_call_signature(ctx: MethodSigContext) -> FunctionLike:
+    """`net(x)` takes forward's parameters, each accepting anything: user_call checks them."""
+    module = get_proper_type(ctx.type)
+    signature = forward_signature(module) if isinstance(module, Instance) else None
+    if not isinstance(signature, CallableType):
+        return signature if signature is not None else ctx.default_signature
+    anything = ctx.api.named_generic_type("builtins.object", [])
+    return signature.copy_modified(
+        arg_types=[anything] * len(signature.arg_types),
+        ret_type=AnyType(TypeOfAny.special_form),
+        variables=[],
+    )
+
+
+def user_call(ctx: MethodContext) -> Type:
+    """`net(x)`: each tensor argument is checked against forward's parameter with shaped's
+    codes and arithmetic; the result is forward's return type, its TypeVars solved by mypy."""
+    module = get_proper_type(ctx.type)
+    signature = forward_signature(module) if isinstance(module, Instance) else None
+    if not isinstance(signature, CallableType):
+        return ctx.default_return_type
+    name = f"{module.type.name}.forward" if isinstance(module, Instance) else "forward"
+    reported = False
+    for formal, formal_name, types in zip(signature.arg_types, signature.arg_names, ctx.arg_types):
+        for actual in types:
+            reported |= not _fits(ctx, f"{name}: {formal_name or 'input'}", formal, actual)
+    seen: set[int] = set()
+    args: list[Expression] = []
+    kinds: list[ArgKind] = []
+    names: list[str | None] = []
+    for exprs, arg_kinds, arg_names, types in zip(
+        ctx.args, ctx.arg_kinds, ctx.arg_names, ctx.arg_types
+    ):
+        for expr, kind, arg_name, typ in zip(exprs, arg_kinds, arg_names, types):
+            if id(expr) in seen:  # a *args spread over several formals is listed under each
+                continue
+            seen.add(id(expr))
+            args.append(TempNode(typ, context=expr))
+            kinds.append(kind)
+            names.append(arg_name)
+    checker = cast(TypeChecker, ctx.api)  # a method hook's api is the type checker
+    if reported:  # one mistake, one error: mypy's own [arg-type] would repeat it
+        with checker.msg.filter_errors():
+            result, _ = checker.expr_checker.check_call(signature, args, kinds, ctx.context, names)
+    else:
+        result, _ = checker.expr_checker.check_call(signature, args, kinds, ctx.context, names)
+    return result
+
+
+def _fits(ctx: MethodContext, where: str, formal: Type, actual: Type) -> bool:
+    """Report an actual tensor that cannot be the formal one: rank or literal dims ([shape]),
+    dtype ([dtype]) or device ([device]). TypeVar dims bind to the first literal they meet."""
+    expected, got = tensor_info(formal), tensor_info(actual)
+    if expected is None or got is None:
+        return True
+    for kind, code, want, have in (
+        ("dtype", DTYPE, expected.dtype, got.dtype),
+        ("device", DEVICE, expected.device, got.device),
+    ):
+        if _concrete(want) and _concrete(have) and str(want) != str(have):
+            fix = (
+                f"convert the input with .to(sh.{short(want)}) (or create it with "
+                f"dtype=sh.{short(want)})"
+                if code is DTYPE
+                else f"move the input with .to(sh.{short(want)}())"
+            )
+            ctx.api.fail(
+                f"{where} expects {kind} {short(want)}, got {short(have)}: {fix}",
+                ctx.context,
+                code=code,
+            )
+            return False
+    want_shape = get_proper_type(expected.instance.args[0])
+    have_shape = get_proper_type(got.instance.args[0])
+    if not isinstance(want_shape, TupleType) or not isinstance(have_shape, TupleType):
+        return True
+    if any(_unpacked(t) for t in (*want_shape.items, *have_shape.items)):
+        return True
+    shown = f"{where} expects {_shape_text(want_shape)}, got {_shape_text(have_shape)}"
+    if len(want_shape.items) != len(have_shape.items):
+        ctx.api.fail(
+            f"{shown}: rank {len(have_shape.items)} != {len(want_shape.items)}",
+            ctx.context,
+            code=SHAPE,
+        )
+        return False
+    bound: dict[str, tuple[int, int]] = {}  # TypeVar name -> (literal, axis it came from)
+    for axis, (want_dim, have_dim) in enumerate(zip(want_shape.items, have_shape.items)):
+        have = dim_of(have_dim)
+        if have is None:
+            continue
+        want_proper = get_proper_type(want_dim)
+        if isinstance(want_proper, TypeVarType):
+            first = bound.setdefault(want_proper.name, (have, axis))
+            if first[0] != have:
+                ctx.api.fail(
+                    f"{shown}: dim {axis} is {have}, but {want_proper.name} is {first[0]} "
+                    f"(dim {first[1]})",
+                    ctx.context,
+                    code=SHAPE,
+                )
+                return False
+            continue
+        want = dim_of(want_dim)
+        if want is not None and want != have:
+            ctx.api.fail(f"{shown}: dim {axis} is {have}, not {want}", ctx.context, code=SHAPE)
+            return False
+    return True
+
+
+def _concrete(typ: ProperType) -> bool:
+    return isinstance(typ, Instance) and typ.type.fullname.startswith("shaped.")
+
+
+def _unpacked(item: Type) -> bool:
+    return type(item).__name__ == "UnpackType"
+
+
+def _shape_text(shape: TupleType) -> str:
+    dims = []
+    for item in shape.items:
+        dim, proper = dim_of(item), get_proper_type(item)
+        dims.append(
+            str(dim)
+            if dim is not None
+            else proper.name
+            if isinstance(proper, TypeVarType)
+            else "int"
+        )
+    return f"({', '.join(dims)}{',' if len(dims) == 1 else ''})"

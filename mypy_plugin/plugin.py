@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from mypy.nodes import TypeInfo
 from mypy.plugin import (
     AttributeContext,
+    ClassDefContext,
     FunctionContext,
     FunctionSigContext,
     MethodContext,
@@ -20,7 +21,7 @@ from mypy.plugin import (
 )
 from mypy.types import FunctionLike, Type
 
-from . import creation, functions, modules, tensor_hooks
+from . import creation, functions, modules, symbols, tensor_hooks
 from .types import TENSOR
 
 DEVICE = "shaped.devices.Device"
@@ -47,6 +48,11 @@ def safe(hook: H | None) -> H | None:
             return default
 
     return guarded  # type: ignore[return-value]
+
+
+def _symbolic(hook: H | None) -> H | None:
+    """A hook that keeps dims named by TypeVars (see symbols.py)."""
+    return None if hook is None else symbols.keeping_variables(hook)  # type: ignore[arg-type, return-value]
 
 
 def _fingerprint() -> str:
@@ -89,7 +95,7 @@ class ShapedPlugin(Plugin):
                 return modules.build_module
             return creation.DEVICE_HOOKS.get(method)
         if info.has_base(modules.MODULE) and method in ("__call__", "forward"):
-            return modules.call if modules.handles_call(info) else None
+            return modules.call if modules.handles_call(info) else modules.user_call
         return None
 
     def _get_method_signature_hook(
@@ -99,8 +105,10 @@ class ShapedPlugin(Plugin):
             return functions.relax_method_signature
         found = self._class_and_method(fullname)
         if found is not None and found[1] in ("__call__", "forward"):
-            if found[0].has_base(modules.MODULE) and modules.handles_call(found[0]):
-                return functions.relax_method_signature
+            if found[0].has_base(modules.MODULE):
+                if modules.handles_call(found[0]):
+                    return functions.relax_method_signature
+                return modules.user_call_signature
         if found is not None and found[0].has_base(TENSOR):
             if found[1] in tensor_hooks.SIGNATURE_HOOKS:
                 return tensor_hooks.relax_signature
@@ -124,10 +132,23 @@ class ShapedPlugin(Plugin):
     def _get_function_signature_hook(
         self, fullname: str
     ) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        return functions.relax_signature if fullname in functions.FUNCTION_HOOKS else None
+        if fullname in functions.FUNCTION_HOOKS:
+            return functions.relax_signature
+        node = self.lookup_fully_qualified(fullname)
+        if node is not None and isinstance(node.node, TypeInfo):
+            if node.node.has_base(modules.MODULE) and node.node.defn.type_vars:
+                return modules.constructor_signature
+        return None
+
+    def get_base_class_hook(self, fullname: str) -> Callable[[ClassDefContext], None] | None:
+        node = self.lookup_fully_qualified(fullname)
+        if node is not None and isinstance(node.node, TypeInfo):
+            if node.node.has_base(modules.MODULE):
+                return safe(modules.allow_call_alias)
+        return None
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        return safe(self._get_method_hook(fullname))
+        return safe(_symbolic(self._get_method_hook(fullname)))
 
     def get_method_signature_hook(
         self, fullname: str
@@ -135,10 +156,10 @@ class ShapedPlugin(Plugin):
         return safe(self._get_method_signature_hook(fullname))
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        return safe(self._get_attribute_hook(fullname))
+        return safe(_symbolic(self._get_attribute_hook(fullname)))
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        return safe(self._get_function_hook(fullname))
+        return safe(_symbolic(self._get_function_hook(fullname)))
 
     def get_function_signature_hook(
         self, fullname: str

@@ -24,6 +24,10 @@ from mypy.types import (
     get_proper_type,
 )
 
+from shaped import dtypes, shapes
+from shaped.errors import ShapeError
+from shaped.shapes import Shape
+
 from .types import (
     DTYPE,
     DTYPES,
@@ -47,9 +51,6 @@ from .types import (
     short,
     tensor_info,
 )
-from shaped import dtypes, shapes
-from shaped.errors import ShapeError
-from shaped.shapes import Shape
 
 MethodHook = Callable[[MethodContext], Type]
 R = TypeVar("R")

@@ -6,6 +6,8 @@ A shape is a tuple of dims: an int where the type has `Literal[n]`, None where i
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from typing import NamedTuple
 
 from mypy.errorcodes import ErrorCode
@@ -15,11 +17,14 @@ from mypy.nodes import (
     Expression,
     IntExpr,
     ListExpr,
+    MemberExpr,
     NameExpr,
+    OpExpr,
     SliceExpr,
     TupleExpr,
     TypeInfo,
     UnaryExpr,
+    Var,
 )
 from mypy.plugin import CheckerPluginInterface
 from mypy.types import (
@@ -31,12 +36,15 @@ from mypy.types import (
     TupleType,
     Type,
     TypeOfAny,
+    TypeVarType,
     get_proper_type,
 )
 
 from shaped import dtypes
 from shaped.dtypes import DType
 from shaped.shapes import Shape
+
+from . import symbols
 
 TENSOR = "shaped.tensor.Tensor"
 DTYPES = "shaped.dtypes"
@@ -60,12 +68,15 @@ class TensorInfo(NamedTuple):
 
 
 def dim_of(item: Type) -> int | None:
-    """A dim from a type: Literal[n] (or an int known to be literal) is n, all else unknown."""
+    """A dim from a type: Literal[n] (or an int known to be literal) is n; a TypeVar is its
+    probe while symbols.probing (see symbols.py); all else unknown."""
     item = get_proper_type(item)
     if isinstance(item, LiteralType) and isinstance(item.value, int):
         return int(item.value)
     if isinstance(item, Instance) and item.last_known_value is not None:
         return dim_of(item.last_known_value)
+    if isinstance(item, TypeVarType) and symbols.probing():
+        return symbols.probe(item)
     return None
 
 
@@ -135,7 +146,14 @@ def shape_type(api: CheckerPluginInterface, shape: Shape | None) -> Type:
     if shape is None:
         return api.named_generic_type("builtins.tuple", [AnyType(TypeOfAny.special_form)])
     integer = int_type(api)
-    items: list[Type] = [integer if d is None else LiteralType(d, fallback=integer) for d in shape]
+    items: list[Type] = [
+        integer
+        if d is None
+        else symbols.variable(d) or integer
+        if symbols.is_symbolic(d)
+        else LiteralType(d, fallback=integer)
+        for d in shape
+    ]
     return TupleType(items, fallback=api.named_generic_type("builtins.tuple", [integer]))
 
 
@@ -217,15 +235,39 @@ def check_same_kind(
 
 
 def literal_int(expr: Expression | None, typ: Type | None) -> int | None:
-    """An int argument known statically: a literal, -literal, or a Final constant."""
+    """An int argument known statically: a literal, a Final constant, or arithmetic on them
+    (`16 * 5 * 5`, `4 * N_EMBD`, `C // N_HEAD`, `-(2 + 1)`)."""
     if typ is not None:
         value = dim_of(typ)
         if value is not None:
             return value
+    return folded_int(expr) if expr is not None else None
+
+
+_FOLDED_OPS: dict[str, Callable[[int, int], int]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "//": operator.floordiv,
+    "%": operator.mod,
+}
+
+
+def folded_int(expr: Expression) -> int | None:
+    """The int an expression of int literals and Final int names always has, else None."""
     if isinstance(expr, IntExpr):
         return expr.value
-    if isinstance(expr, UnaryExpr) and expr.op == "-" and isinstance(expr.expr, IntExpr):
-        return -expr.expr.value
+    if isinstance(expr, (NameExpr, MemberExpr)) and isinstance(expr.node, Var):
+        value = expr.node.final_value if expr.node.is_final else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(expr, UnaryExpr) and expr.op in ("-", "+"):
+        value = folded_int(expr.expr)
+        return None if value is None else (-value if expr.op == "-" else value)
+    if isinstance(expr, OpExpr) and expr.op in _FOLDED_OPS:
+        left, right = folded_int(expr.left), folded_int(expr.right)
+        if left is None or right is None or (expr.op in ("//", "%") and right == 0):
+            return None
+        return _FOLDED_OPS[expr.op](left, right)
     return None
 
 

@@ -15,7 +15,8 @@ Overloads that accept `int` dims come after the exact ones: unknown is never an 
 from __future__ import annotations
 
 import math
-from typing import Any, Generic, Literal, cast, overload
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
 from typing_extensions import TypeVar, TypeVarTuple
 
@@ -25,7 +26,7 @@ from shaped.devices import CPU, Device
 from shaped.dtypes import Bool, DType, Float32, Int64, NoTape, OwnedTape
 from shaped.errors import DtypeError, ShapeError
 from shaped.functions import where
-from shaped.nn.module import Module
+from shaped.nn.module import Layer, Module
 from shaped.tensor import Tensor
 
 __all__ = [
@@ -149,7 +150,7 @@ def _same_device_rng(device: Device, x: AnyTensor) -> Any:
 # ---------------------------------------------------------------- linear and convolutions
 
 
-class Linear(Module, Generic[I, O]):
+class Linear(Layer, Generic[I, O]):
     """y = x @ weight.T + bias for x of shape (*B, I). Initialised like torch.nn.Linear.
 
     weight (O, I) and bias (O,) are drawn from U(-1/sqrt(I), 1/sqrt(I)).
@@ -209,7 +210,7 @@ def _conv_repr(layer: Any, output_padding: int = 0) -> str:
     return text
 
 
-class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
+class Conv2d(Layer, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
     """2-D convolution over (N, Cin, H, W) or (Cin, H, W), as torch.nn.Conv2d (square kernel).
 
     weight (Cout, Cin/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
@@ -281,7 +282,7 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
         return _conv_repr(self)
 
 
-class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
+class ConvTranspose2d(Layer, Generic[Cin, Cout, K, Stride, Pad]):
     """Transposed 2-D convolution, as torch.nn.ConvTranspose2d (square kernel).
 
     weight (Cin, Cout/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
@@ -358,10 +359,13 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
 # ---------------------------------------------------------------- pooling and reshaping
 
 
-class _Pool2d(Module, Generic[PoolK, PoolStride, PoolPad]):
+class _Pool2d(Layer, Generic[PoolK, PoolStride, PoolPad]):
     """A K x K window over the last two axes of (N, C, H, W) or (C, H, W); stride defaults to K."""
 
     _type_args = ("kernel_size", "stride", "padding")
+
+    if TYPE_CHECKING:  # subclasses assign __call__ = forward (mypy checks it against Module's)
+        __call__: Callable[..., Any]
 
     def __init__(
         self,
@@ -405,7 +409,7 @@ class AvgPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
     __call__ = forward
 
 
-class Flatten(Module):
+class Flatten(Layer):
     """Merge axes start_axis..end_axis (torch.nn.Flatten: the batch axis 0 is kept by default)."""
 
     def __init__(self, start_axis: int = 1, end_axis: int = -1) -> None:
@@ -425,7 +429,7 @@ class Flatten(Module):
 # ---------------------------------------------------------------- activations
 
 
-class ReLU(Module):
+class ReLU(Layer):
     """max(x, 0)."""
 
     def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
@@ -434,7 +438,7 @@ class ReLU(Module):
     __call__ = forward
 
 
-class GELU(Module):
+class GELU(Layer):
     """x * Phi(x): the exact erf form ("none"), or torch's tanh approximation ("tanh")."""
 
     def __init__(self, approximate: Literal["none", "tanh"] = "none") -> None:
@@ -452,21 +456,21 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class Tanh(Module):
+class Tanh(Layer):
     def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return x.tanh()
 
     __call__ = forward
 
 
-class Sigmoid(Module):
+class Sigmoid(Layer):
     def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return x.sigmoid()
 
     __call__ = forward
 
 
-class LeakyReLU(Module):
+class LeakyReLU(Layer):
     """x where x >= 0, negative_slope * x elsewhere."""
 
     def __init__(self, negative_slope: float = 0.01) -> None:
@@ -482,7 +486,10 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}"
 
 
-class _AlongAxis(Module):
+class _AlongAxis(Layer):
+    if TYPE_CHECKING:  # subclasses assign __call__ = forward (mypy checks it against Module's)
+        __call__: Callable[..., Any]
+
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
         self.axis = axis
@@ -509,7 +516,7 @@ class LogSoftmax(_AlongAxis):
     __call__ = forward
 
 
-class Dropout(Module):
+class Dropout(Layer):
     """Inverted dropout in training (zero with probability p, scale the rest by 1/(1-p));
     the identity in eval. The mask comes from the module's device RNG (`device=`)."""
 
@@ -535,7 +542,7 @@ class Dropout(Module):
 # ---------------------------------------------------------------- normalization, embedding
 
 
-class LayerNorm(Module, Generic[Nf]):
+class LayerNorm(Layer, Generic[Nf]):
     """Normalize over the last axis (of size N), then scale by weight and shift by bias.
 
     weight starts at ones and bias at zeros; eps 1e-5, as torch.nn.LayerNorm(N).
@@ -570,7 +577,7 @@ class LayerNorm(Module, Generic[Nf]):
         return f"({self.normalized_shape},), eps={self.eps}, elementwise_affine=True, bias=True"
 
 
-class _BatchNorm(Module, Generic[C]):
+class _BatchNorm(Layer, Generic[C]):
     """Per-channel batch normalization over axis 1, as torch.nn.BatchNorm*d.
 
     Training normalizes with the batch statistics and updates the running ones in place,
@@ -650,7 +657,7 @@ class BatchNorm2d(_BatchNorm[C]):
     _ranks = (4,)
 
 
-class Embedding(Module, Generic[V, E]):
+class Embedding(Layer, Generic[V, E]):
     """weight[indices]: a (V, E) table of learned vectors, drawn from N(0, 1) as torch.
 
     The indices are integers of any shape; the gradient scatter-adds into the rows used.
@@ -686,7 +693,7 @@ class Embedding(Module, Generic[V, E]):
 # ---------------------------------------------------------------- attention, transformer
 
 
-class MultiHeadAttention(Module, Generic[Dim, Heads]):
+class MultiHeadAttention(Layer, Generic[Dim, Heads]):
     """Multi-head attention with batch_first layout (N, L, E), as torch.nn.MultiheadAttention.
 
     `mha(x)` is self-attention, `mha(q, k, v)` attends from q (N, L, E) to k, v (N, S, E);
@@ -835,7 +842,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
 
 
-class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
+class TransformerEncoderLayer(Layer, Generic[Dim, Heads, Ff]):
     """Self-attention then a feed-forward block, each with a residual and LayerNorm.
 
     torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, batch_first=True)'s
@@ -895,7 +902,7 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
         return _like(x, self.dropout2(self.linear2(self.dropout(hidden))))
 
 
-class Residual(Module, Generic[Inner]):
+class Residual(Layer, Generic[Inner]):
     """x + module(x); the module must keep the shape. `Residual[M]` builds M inside."""
 
     _type_args = ("module",)

@@ -10,8 +10,17 @@ are buffers too. `m(x)` calls `m.forward(x)` directly, without an extra Python f
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
+from collections.abc import Callable, Iterator, Mapping
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    NamedTuple,
+    ParamSpec,
+    Protocol,
+    Self,
+    TypeVar,
+)
 
 from shaped import io
 from shaped.dtypes import BY_NAME, DType
@@ -23,9 +32,17 @@ from shaped.tensor import Tensor
 if TYPE_CHECKING:
     from shaped.devices import Device
 
-__all__ = ["LoadResult", "Module"]
+__all__ = ["Layer", "LoadResult", "Module"]
 
 AnyTensor = Tensor[Any, Any, Any, Any]
+P = ParamSpec("P")
+R = TypeVar("R", covariant=True)
+
+
+class _HasForward(Protocol[P, R]):
+    """What `Module.__call__` reads its signature from: the subclass's `forward`."""
+
+    def forward(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
 
 class LoadResult(NamedTuple):
@@ -50,8 +67,9 @@ class Module:
             return self.out(self.hidden(x).relu())
     ```
 
-    `model(x)` runs `forward`. For checkers to see forward's signature through the call,
-    add `__call__ = forward` after it, as the built-in layers do.
+    `model(x)` runs `forward`, and both checkers type the call by `forward`'s signature
+    (pyright through `__call__`'s self type, mypy through shaped's plugin, which also reports
+    a wrong input as `[shape]`, `[dtype]` or `[device]`): nothing else to write.
     """
 
     training: bool = True
@@ -76,7 +94,13 @@ class Module:
     def _call(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    __call__ = _call
+    if TYPE_CHECKING:
+        # `net(x)` takes forward's signature in pure typing (pyright); the plugin does the same
+        # for mypy, whose self-type binding gives up on a forward with TypeVars of its own
+        def __call__(self: _HasForward[P, R], *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    else:
+        __call__ = _call
 
     # ------------------------------------------------------------ walking the attributes
 
@@ -312,6 +336,14 @@ class Module:
         if self._children():  # a container: the total, as torch's model summaries give it
             text += f"\nTotal params: {self.num_params():,}"
         return text
+
+
+class Layer(Module):
+    """The base of shaped's built-in layers. Each assigns `__call__ = forward`, so that both
+    checkers read its overloads (through a ParamSpec they would take only the first)."""
+
+    if TYPE_CHECKING:
+        __call__: Callable[..., Any]
 
 
 def _open(name: str, value: object) -> Iterator[tuple[str, Tensor[Any, Any, Any, Any] | Module]]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from typing_extensions import TypeVar, TypeVarTuple
 
 from shaped.errors import ShapeError
-from shaped.nn.module import Module
+from shaped.nn.module import Layer, Module
 from shaped.tensor import Tensor
 
 __all__ = ["Sequential"]
@@ -26,7 +26,7 @@ def _describe(layer: Module) -> str:
     return f"{type(layer).__name__}[{shown}]" if shown else type(layer).__name__
 
 
-class Sequential(tuple[*Ms], Module):
+class Sequential(tuple[*Ms], Layer):
     """Layers applied in order: `Sequential(Linear(784, 128), ReLU(), Linear(128, 10))`.
 
     A tuple of its layers (it indexes, unpacks, nests and slices like one; a slice is a

@@ -109,16 +109,17 @@ def generic_dims(
     b: sh.Tensor[tuple[K, N], Dt, Dv],
     c: sh.Tensor[tuple[M, L[3]]],
 ) -> None:
-    """Dims named by TypeVars: kept where the pure signature names them, else Any (never `int`,
-    which a `tuple[M, N]` annotation would reject)."""
+    """Dims named by TypeVars pass through the rules as themselves; a dim computed from them
+    is Any (never `int`, which a `tuple[M, N]` annotation would reject)."""
     assert_type(a + a, sh.Tensor[tuple[M, K], Dt, Dv, Tp])
     assert_type(a * 2.0, sh.Tensor[tuple[M, K], Dt, Dv, Tp])
-    assert_type(a @ b, sh.Tensor[tuple[M, Any], Dt, Dv, Tp])
-    assert_type(a.T, sh.Tensor[tuple[Any, Any], Dt, Dv, Tp])
-    assert_type(a.sum(axis=0), sh.Tensor[tuple[Any], Dt, Dv, Tp])
-    assert_type(a.unsqueeze(0), sh.Tensor[tuple[L[1], Any, Any], Dt, Dv, Tp])
+    assert_type(a @ b, sh.Tensor[tuple[M, N], Dt, Dv, Tp])
+    assert_type(a.T, sh.Tensor[tuple[K, M], Dt, Dv, Tp])
+    assert_type(a.sum(axis=0), sh.Tensor[tuple[K], Dt, Dv, Tp])
+    assert_type(a.unsqueeze(0), sh.Tensor[tuple[L[1], M, K], Dt, Dv, Tp])
     assert_type(c @ dev.randn((3, 4)), sh.Tensor[tuple[M, L[4]]])
-    assert_type(F.linear(c, dev.randn((5, 3))), sh.Tensor[tuple[Any, L[5]]])
+    assert_type(F.linear(c, dev.randn((5, 3))), sh.Tensor[tuple[M, L[5]]])
+    assert_type(a.reshape(-1, 2), sh.Tensor[tuple[Any, L[2]], Dt, Dv, Tp])
     assert_type(c.reshape(-1), sh.Tensor[tuple[Any]])
 
 
