@@ -64,8 +64,6 @@ class Block(nn.Module):
         x = x + self.attention(self.norm1(x), mask=mask)  # mask: True where a query may look
         return x + self.project(self.expand(self.norm2(x)).gelu())
 
-    __call__ = forward
-
 
 class CharTransformer(nn.Module):
     def __init__(self, device: sh.Cpu) -> None:
@@ -94,8 +92,6 @@ class CharTransformer(nn.Module):
         for block in self.blocks:
             x = block(x, mask)
         return self.head(self.norm(x))
-
-    __call__ = forward
 
 
 def encode(text: str) -> np.ndarray[Any, np.dtype[np.int64]]:

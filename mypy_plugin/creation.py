@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mypy.nodes import (
+    CallExpr,
     Expression,
     FloatExpr,
     IntExpr,
@@ -12,12 +15,30 @@ from mypy.nodes import (
     UnaryExpr,
 )
 from mypy.plugin import MethodContext
-from mypy.types import Instance, Type, get_proper_type
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    Type,
+    TypeOfAny,
+    TypeType,
+    get_proper_type,
+)
+
+from shaped import dtypes, shapes
 
 from .tensor_hooks import MethodHook, _ints, _named_arg, _value, run_rule
-from .types import UNKNOWN, make_tensor, named, shape_of, tensor_info
-from shaped import shapes
-from shaped.shapes import Shape
+from .types import (
+    DTYPE,
+    NO_TAPE,
+    UNKNOWN,
+    TensorInfo,
+    dtype_marker,
+    make_tensor,
+    named,
+    shape_of,
+    tensor_info,
+)
 
 
 def _skeleton(expr: Expression) -> object:
@@ -49,8 +70,8 @@ def tensor(ctx: MethodContext) -> Type:
     if result is None or data is None or data[0] is None:
         return ctx.default_return_type
     skeleton = _skeleton(data[0])
-    if skeleton is UNKNOWN:
-        return ctx.default_return_type
+    if skeleton is UNKNOWN:  # an array: the overloads read its dtype from numpy's stubs
+        return _from_array(ctx, result, data)
     shape = run_rule(ctx, shapes.nested_shape, skeleton)
     dtype = None
     if _named_arg(ctx, "dtype", 1) is None:
@@ -58,6 +79,74 @@ def tensor(ctx: MethodContext) -> Type:
         name = "Float32" if float in kinds or not kinds else "Int64" if int in kinds else "Bool"
         dtype = named(ctx.api, f"shaped.dtypes.{name}")
     return make_tensor(ctx.api, result.instance, shape, dtype)
+
+
+def _from_array(
+    ctx: MethodContext, result: TensorInfo, data: tuple[Expression | None, Type]
+) -> Type:
+    """An array: rank unknown, the dtype numpy's stubs give (the overloads read it), no tape.
+
+    An array of unknown dtype (`NDArray[Any]`) matches several overloads, which mypy would
+    erase to Tensor[Any, Any, Any, Any]: every match answers the same here, so the device and
+    the tape stay known and the dtype stays unknown, never a guessed one."""
+    if _named_arg(ctx, "dtype", 1) is not None:
+        return ctx.default_return_type
+    typ = data[1]
+    if isinstance(data[0], CallExpr):  # np.zeros(..., dtype=np.float32): inferred in context
+        typ = _without_context(ctx, data[0])
+    dtype = _array_dtype(ctx, typ)
+    if dtype is None and not _unknown_dtype(typ):
+        return ctx.default_return_type
+    dtype = dtype or AnyType(TypeOfAny.special_form)
+    return make_tensor(ctx.api, result.instance, None, dtype, ctx.type, named(ctx.api, NO_TAPE))
+
+
+def _without_context(ctx: MethodContext, expr: Expression) -> Type:
+    """An argument's type inferred on its own: mypy infers a generic call such as
+    `np.zeros(3, dtype=np.float32)` in the context of each overload, which loses its dtype."""
+    api: Any = ctx.api
+    with api.msg.filter_errors(), api.local_type_map:
+        return api.expr_checker.accept(expr)  # type: ignore[no-any-return]
+
+
+NBIT = "numpy._typing._nbit_base."
+NUMPY_DTYPES = {  # numpy's scalar types as its stubs spell them: float32 is floating[_32Bit]
+    ("numpy.float64", None): "Float64",
+    ("numpy.floating", NBIT + "_64Bit"): "Float64",
+    ("numpy.floating", NBIT + "_32Bit"): "Float32",
+    ("numpy.floating", NBIT + "_16Bit"): "Float16",
+    ("numpy.signedinteger", NBIT + "_64Bit"): "Int64",
+    ("numpy.signedinteger", NBIT + "_32Bit"): "Int32",
+    ("numpy.bool", None): "Bool",
+}
+
+
+def _array_dtype(ctx: MethodContext, typ: Type) -> Type | None:
+    """shaped's dtype for a numpy array type of one of its six dtypes, else None."""
+    proper = get_proper_type(typ)
+    if not isinstance(proper, Instance) or proper.type.fullname != "numpy.ndarray":
+        return None
+    dtype = get_proper_type(proper.args[1]) if len(proper.args) == 2 else None
+    scalar = get_proper_type(dtype.args[0]) if isinstance(dtype, Instance) and dtype.args else None
+    if not isinstance(scalar, Instance):
+        return None
+    bits = get_proper_type(scalar.args[0]) if scalar.args else None
+    key = (scalar.type.fullname, bits.type.fullname if isinstance(bits, Instance) else None)
+    name = NUMPY_DTYPES.get(key)
+    return None if name is None else named(ctx.api, f"shaped.dtypes.{name}")
+
+
+def _unknown_dtype(data: Type) -> bool:
+    """Any, or a numpy array whose dtype the checker does not know (NDArray[Any])."""
+    proper = get_proper_type(data)
+    if isinstance(proper, AnyType):
+        return True
+    if not isinstance(proper, Instance) or proper.type.fullname != "numpy.ndarray":
+        return False
+    dtype = get_proper_type(proper.args[1]) if len(proper.args) == 2 else None
+    if isinstance(dtype, Instance) and dtype.type.fullname == "numpy.dtype" and dtype.args:
+        dtype = get_proper_type(dtype.args[0])
+    return isinstance(dtype, AnyType)
 
 
 def _number_dtype(ctx: MethodContext, types: list[Type]) -> Type | None:
@@ -81,6 +170,8 @@ def _shaped_by(op: str, argument: str, *, filled: bool = False) -> MethodHook:
     def hook(ctx: MethodContext) -> Type:
         result = tensor_info(ctx.default_return_type)
         arg = _named_arg(ctx, argument, 0)
+        if op in ("randn", "rand"):
+            _check_sampled(ctx, op)
         if result is None or arg is None:
             return ctx.default_return_type
         value = _value(ctx, argument, 0, UNKNOWN)
@@ -111,25 +202,35 @@ def arange(ctx: MethodContext) -> Type:
         dtype = _number_dtype(ctx, [arg[1] for arg in given if arg is not None])
     start, stop = _value(ctx, "start", 0, UNKNOWN), _value(ctx, "stop", 1, None)
     step = _value(ctx, "step", 2, 1)
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, step)) or not (
-        stop is None or isinstance(stop, int)
-    ):
-        return make_tensor(ctx.api, result.instance, (None,), dtype)
-    assert isinstance(start, int) and isinstance(step, int)
-    low, high = (0, start) if stop is None else (start, stop)
-    count = len(range(low, high, step)) if step else None
-    return make_tensor(ctx.api, result.instance, (count,), dtype)
+    bounds = (0, start, step) if stop is None else (start, stop, step)
+    shape = run_rule(ctx, shapes.arange, *(None if v is UNKNOWN else v for v in bounds))
+    return make_tensor(ctx.api, result.instance, shape or (None,), dtype)
 
 
 def eye(ctx: MethodContext) -> Type:
+    """eye(n, m) is n x m (m defaults to n); no size may be negative, as at run time."""
     result = tensor_info(ctx.default_return_type)
     n, m = _value(ctx, "n", 0, UNKNOWN), _value(ctx, "m", 1, None)
     if result is None:
         return ctx.default_return_type
-    rows = n if isinstance(n, int) else None
-    cols = rows if m is None else m if isinstance(m, int) else None
-    shape: Shape = (rows, cols)
-    return make_tensor(ctx.api, result.instance, shape)
+    rows = n if isinstance(n, int) and not isinstance(n, bool) else None
+    cols = rows if m is None else m if isinstance(m, int) and not isinstance(m, bool) else None
+    shape = run_rule(ctx, shapes.created, "eye", (rows, cols))
+    return make_tensor(ctx.api, result.instance, shape or (None, None))
+
+
+def _check_sampled(ctx: MethodContext, op: str) -> None:
+    """randn/rand draw floats only: another dtype is [dtype], with the run time's message."""
+    arg = _named_arg(ctx, "dtype", 1)
+    proper = get_proper_type(arg[1]) if arg is not None else None
+    if isinstance(proper, CallableType) and proper.is_type_obj():  # the class itself: sh.Int64
+        proper = TypeType(proper.ret_type)
+    if not isinstance(proper, TypeType):
+        return
+    marker = dtype_marker(get_proper_type(proper.item))
+    message = dtypes.sampled(op, marker) if marker is not None else None
+    if message is not None:
+        ctx.api.fail(message, ctx.context, code=DTYPE)
 
 
 DEVICE_HOOKS: dict[str, MethodHook] = {

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mypy import errorcodes
+from mypy.maptype import map_instance_to_supertype
 from mypy.messages import format_type
 from mypy.nodes import (
     ARG_STAR,
@@ -15,6 +16,7 @@ from mypy.nodes import (
     ListExpr,
     MemberExpr,
     NameExpr,
+    StarExpr,
     TupleExpr,
 )
 from mypy.plugin import FunctionContext, FunctionSigContext, MethodContext, MethodSigContext
@@ -24,11 +26,15 @@ from mypy.types import (
     Instance,
     LiteralType,
     NoneType,
+    TupleType,
     Type,
     TypeOfAny,
     UnionType,
     get_proper_type,
 )
+
+from shaped import dtypes, shapes
+from shaped.shapes import Shape
 
 from .tensor_hooks import keep_symbolic, run_rule
 from .types import (
@@ -38,18 +44,18 @@ from .types import (
     TensorInfo,
     check_same_kind,
     class_name,
+    dtype_marker,
     literal_value,
     make_tensor,
     merge_tapes,
     named,
     tensor_info,
 )
-from shaped import shapes
-from shaped.shapes import Shape
 
 Context = FunctionContext | MethodContext
 SAME = "same"  # a rule's result: shaped like the first input, whatever its shape type
 NUMBERS = ("builtins.float", "builtins.int", "builtins.bool")
+ITERABLE = "typing.Iterable"
 
 
 class Call:
@@ -74,6 +80,14 @@ class Call:
         arg = self.by_name.get(name)
         return None if arg is None else tensor_info(arg[1])
 
+    def unknown_tensor(self, name: str) -> bool:
+        """Whether the argument may be a tensor that the checker knows nothing about (Any, or
+        filled from *args): its dtype, device and tape are unknown, never another operand's."""
+        if name in self.unknown:
+            return True
+        arg = self.by_name.get(name)
+        return arg is not None and isinstance(get_proper_type(arg[1]), AnyType)
+
     def value(self, name: str, default: object) -> object:
         if name in self.unknown:
             return UNKNOWN
@@ -90,19 +104,30 @@ def _result(
     shape: Shape | str | None,
     inputs: list[TensorInfo | None],
     dtype: Type | None = None,
+    *,
+    unknown: bool = False,
+    dtype_inputs: list[TensorInfo | None] | None = None,
 ) -> Type:
     """The declared result with the computed shape (SAME: the first input's shape type, a
     user's TypeVar say); dtype, device and tape from the inputs (the relaxed signature lost
-    them): the first input's, and the tape of any traced one."""
+    them): the first input's, and the tape of any traced one.
+
+    Only what is known goes in: `unknown` says some tensor operand is Any (it may carry a
+    tape, so only a known OwnedTape settles the tape), and the dtype comes from `dtype_inputs`
+    (default: all inputs), the operands that share the result's dtype; none known: Any."""
     result = tensor_info(ctx.default_return_type)
     known = [t for t in inputs if t is not None]
     if not known:  # nothing known about the inputs (Any): say nothing either
         return AnyType(TypeOfAny.special_form) if result is not None else ctx.default_return_type
-    tape: Type = known[0].tape
-    for other in known[1:]:
+    anything = AnyType(TypeOfAny.special_form)
+    tape: Type = anything if unknown else known[0].tape
+    for other in known if unknown else known[1:]:
         tape = merge_tapes(ctx.api, get_proper_type(tape), other.tape)
+    if dtype is None and result is not None and class_name(result.dtype):
+        dtype = result.dtype
     if dtype is None:
-        dtype = result.dtype if result is not None and class_name(result.dtype) else known[0].dtype
+        sharing = known if dtype_inputs is None else [t for t in dtype_inputs if t is not None]
+        dtype = sharing[0].dtype if sharing else anything
     like = result.instance if result is not None and shape != KEEP else known[0].instance
     if shape == SAME:
         like = like.copy_modified(args=[known[0].instance.args[0], *like.args[1:]])
@@ -110,8 +135,21 @@ def _result(
     return make_tensor(ctx.api, like, shape, dtype, known[0].device, tape)
 
 
-def _same_kind(ctx: Context, op: str, tensors: list[TensorInfo | None]) -> bool:
+def _same_kind(
+    ctx: Context, op: str, tensors: list[TensorInfo | None], *, weights: bool = False
+) -> bool:
+    """[dtype] or [device] when known kinds differ. `weights`: the first tensor is the data,
+    the others weights, so the message says to convert the data (as at run time)."""
     known = [t for t in tensors if t is not None]
+    if weights and tensors and tensors[0] is not None:
+        names = [class_name(t.dtype) for t in known]
+        if all(names) and len(set(names)) > 1:
+            short = [name.rsplit(".", 1)[-1] for name in names if name]
+            agree = len(set(short[1:])) == 1
+            other = next(n for n in short[1:] if n != short[0])
+            message = dtypes.mismatch(op, short[0], other, weights=agree)
+            ctx.api.fail(message, ctx.context, code=DTYPE)
+            return False
     return all(check_same_kind(ctx.api, op, known[0], t, ctx.context) for t in known[1:])
 
 
@@ -152,9 +190,11 @@ def _hook(
     operands: tuple[str, ...],
     lead: tuple[str, ...] = (),
     dtype: Callable[[Call], Type | None] | None = None,
+    other_dtype: tuple[str, ...] = (),
 ) -> Callable[[Context], Type]:
     """A function hook: `rule` gives the shape; the result's dtype and device are those of the
-    first tensor among the `lead` arguments, else of the first tensor argument."""
+    first tensor among the `lead` arguments, else of the first tensor argument; operands in
+    `other_dtype` (a Bool cond, Int64 indices) do not give the result's dtype."""
 
     def hook(ctx: Context) -> Type:
         call = Call(ctx)
@@ -164,17 +204,39 @@ def _hook(
             *(n for n in lead if n in call.by_name),
             *(n for n in call.by_name if n not in lead),
         ]
-        inputs = [tensor_info(call.by_name[name][1]) for name in order]
-        listed = _items(call, "tensors") or []
-        known: list[TensorInfo | None] = [t for t in (*listed, *inputs) if t is not None]
-        return _result(ctx, shape, known, None if dtype is None else dtype(call))
+        listed, count_known = _items(call, "tensors")
+        names = [spec.rstrip("?#") for spec in operands]
+        unknown = any(call.unknown_tensor(name) for name in names)
+        unknown = unknown or call.unknown_tensor("tensors") or None in listed
+        if not listed and not count_known and "tensors" in (*call.by_name, *call.unknown):
+            unknown = True  # a sequence of tensors the checker cannot read
+        inputs = [
+            (name, info)
+            for name in order
+            if (info := tensor_info(call.by_name[name][1])) is not None
+        ]
+        known: list[TensorInfo | None] = [*listed, *(info for _, info in inputs)]
+        sharing: list[TensorInfo | None] = [
+            *listed,
+            *(info for name, info in inputs if name not in other_dtype),
+        ]
+        return _result(
+            ctx,
+            shape,
+            known,
+            None if dtype is None else dtype(call),
+            unknown=unknown,
+            dtype_inputs=sharing,
+        )
 
     return hook
 
 
 def _linear(call: Call) -> Shape | None:
     x, weight, bias = call.tensor("x"), call.tensor("weight"), call.tensor("bias")
-    if not _same_kind(call.ctx, "linear", [x, weight, bias]) or not _shapes_known(x, weight):
+    if not _same_kind(call.ctx, "linear", [x, weight, bias], weights=True) or not _shapes_known(
+        x, weight
+    ):
         return None
     assert x is not None and weight is not None
     bias_shape = bias.shape if bias is not None else None
@@ -193,7 +255,9 @@ def _conv(transposed: bool) -> Callable[[Call], Shape | None]:
     def rule(call: Call) -> Shape | None:
         op = "conv_transpose2d" if transposed else "conv2d"
         x, weight, bias = call.tensor("x"), call.tensor("weight"), call.tensor("bias")
-        if not _same_kind(call.ctx, op, [x, weight, bias]) or not _shapes_known(x, weight):
+        if not _same_kind(call.ctx, op, [x, weight, bias], weights=True) or not _shapes_known(
+            x, weight
+        ):
             return None
         assert x is not None and weight is not None
         options = {
@@ -239,7 +303,7 @@ def _softmax(op: str) -> Callable[[Call], Shape | str | None]:
 
 def _layer_norm(call: Call) -> Shape | str | None:
     x, weight, bias = call.tensor("x"), call.tensor("weight"), call.tensor("bias")
-    if not _same_kind(call.ctx, "layer_norm", [x, weight, bias]) or x is None:
+    if not _same_kind(call.ctx, "layer_norm", [x, weight, bias], weights=True) or x is None:
         return None
     covered = weight if weight is not None else bias
     if x.shape is not None and covered is not None and covered.shape is not None:
@@ -266,25 +330,53 @@ def _attention(call: Call) -> Shape | None:
     return run_rule(call.ctx, shapes.attention, q.shape, k.shape, v.shape, mask_shape)
 
 
-def _items(call: Call, name: str) -> list[TensorInfo | None] | None:
-    """The tensors of a literal list or tuple argument (concat/stack)."""
-    expr = call.expr(name)
-    if not isinstance(expr, (ListExpr, TupleExpr)):
-        return None
+def _items(call: Call, name: str) -> tuple[list[TensorInfo | None], bool]:
+    """The tensors of the sequence argument of concat/stack, and whether their count is known:
+    a literal list or tuple (or a tuple type) gives each item, a `list[Tensor[...]]` or other
+    sequence its element type once. None for an item that is not known to be a tensor."""
+    expr, arg = call.expr(name), call.by_name.get(name)
+    if arg is None:
+        return [], False
     api: Any = call.ctx.api
-    return [tensor_info(api.get_expression_type(item)) for item in expr.items]
+    if isinstance(expr, (ListExpr, TupleExpr)):
+        items: list[TensorInfo | None] = []
+        for item in expr.items:
+            if isinstance(item, StarExpr):  # [*frames, x]: frames' element, a count unknown
+                return [*items, *_items_of_type(api.get_expression_type(item.expr))[0]], False
+            items.append(tensor_info(api.get_expression_type(item)))
+        return items, True
+    return _items_of_type(arg[1])
+
+
+def _items_of_type(typ: Type) -> tuple[list[TensorInfo | None], bool]:
+    proper = get_proper_type(typ)
+    if isinstance(proper, TupleType):
+        return [tensor_info(item) for item in proper.items], True
+    if not isinstance(proper, Instance) or tensor_info(proper) is not None:
+        return [], False
+    iterable = next((base for base in proper.type.mro if base.fullname == ITERABLE), None)
+    if iterable is None:
+        return [], False
+    element = map_instance_to_supertype(proper, iterable).args[0]
+    return [tensor_info(element)], False
 
 
 def _joined(op: str) -> Callable[[Call], Shape | None]:
     def rule(call: Call) -> Shape | None:
-        items = _items(call, "tensors")
+        items, count_known = _items(call, "tensors")
         axis = call.value("axis", 0)
+        rule_fn = shapes.concat if op == "concat" else shapes.stack
+        if not items and count_known:  # sh.stack([]): "needs at least one tensor", as at run time
+            return run_rule(call.ctx, rule_fn, [], axis if isinstance(axis, int) else 0)
         if not items or not _same_kind(call.ctx, op, items) or not isinstance(axis, int):
             return None
         if not all(t is not None and t.shape is not None for t in items):
             return None
         known = [t.shape for t in items if t is not None and t.shape is not None]
-        return run_rule(call.ctx, shapes.concat if op == "concat" else shapes.stack, known, axis)
+        if count_known:
+            return run_rule(call.ctx, rule_fn, known, axis)
+        # a sequence of unknown length: every dim but the joined one is known
+        return run_rule(call.ctx, shapes.joined_many, op, known, axis)
 
     return rule
 
@@ -348,6 +440,11 @@ def _callee_name(ctx: Context) -> str:
     return "loss"
 
 
+def _is_float(info: TensorInfo | None) -> bool:
+    marker = dtype_marker(info.dtype) if info is not None else None
+    return marker is not None and marker.is_float
+
+
 def _loss(class_targets: bool) -> Callable[[Context], Type]:
     """Losses: batch and class dims must agree; 'none' keeps the per-item shape."""
 
@@ -358,7 +455,15 @@ def _loss(class_targets: bool) -> Callable[[Context], Type]:
         x, target = call.tensor("input"), call.tensor("target")
         reduction = call.value("reduction", "mean")
         if x is None or target is None:  # an Any operand: a reduced loss is still a scalar
-            return _result(ctx, () if reduction in ("mean", "sum") else None, [x, target])
+            # the loss has the input's dtype; a float target shares it, class indices do not
+            sharing = [x] if class_targets and not _is_float(target) else [x, target]
+            return _result(
+                ctx,
+                () if reduction in ("mean", "sum") else None,
+                [x, target],
+                unknown=call.unknown_tensor("input") or call.unknown_tensor("target"),
+                dtype_inputs=sharing,
+            )
         target_dtype = class_name(target.dtype)
         index_target = class_targets and target_dtype in (
             "shaped.dtypes.Int64",
@@ -408,12 +513,14 @@ FUNCTION_HOOKS: dict[str, Callable[[Any], Type]] = {
     "shaped.ops.nn.softmax": _hook(_softmax("softmax"), ("x",)),
     "shaped.ops.nn.log_softmax": _hook(_softmax("log_softmax"), ("x",)),
     "shaped.ops.nn.layer_norm": _hook(_layer_norm, ("x", "weight?", "bias?")),
-    "shaped.ops.nn.embedding": _hook(_embedding, ("indices", "weight"), lead=("weight",)),
+    "shaped.ops.nn.embedding": _hook(
+        _embedding, ("indices", "weight"), lead=("weight",), other_dtype=("indices",)
+    ),
     "shaped.ops.nn.scaled_dot_product_attention": _hook(_attention, ("q", "k", "v", "mask?")),
     "shaped.functions.concat": _hook(_joined("concat"), ()),
     "shaped.functions.stack": _hook(_joined("stack"), ()),
     "shaped.functions.where": _hook(
-        _where, ("cond", "a#", "b#"), lead=("a", "b"), dtype=_where_dtype
+        _where, ("cond", "a#", "b#"), lead=("a", "b"), dtype=_where_dtype, other_dtype=("cond",)
     ),
     "shaped.functions.matmul": _hook(_matmul, ("a", "b")),
 }

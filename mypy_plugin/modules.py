@@ -19,6 +19,7 @@ from mypy.plugin import (
     MethodContext,
     MethodSigContext,
 )
+from mypy.type_visitor import TypeTranslator
 from mypy.typeops import bind_self
 from mypy.types import (
     AnyType,
@@ -29,6 +30,7 @@ from mypy.types import (
     ProperType,
     TupleType,
     Type,
+    TypeAliasType,
     TypeOfAny,
     TypeType,
     TypeVarType,
@@ -39,7 +41,7 @@ from mypy.types import (
 
 from shaped import shapes
 from shaped.errors import ShapeError
-from shaped.shapes import Shape
+from shaped.shapes import Shape, fmt
 
 from .tensor_hooks import _args, run_rule
 from .types import (
@@ -48,6 +50,7 @@ from .types import (
     KEEP,
     SHAPE,
     dim_of,
+    dtype_marker,
     int_type,
     literal_value,
     make_tensor,
@@ -147,9 +150,14 @@ def _linear(a: list[int | None], x: Shape) -> Shape | None:
 
 def _conv(a: list[int | None], x: Shape) -> Shape | None:
     cin, cout, k, stride, pad, dil, groups = a
-    if k is None or stride is None or pad is None or dil is None or groups is None:
+    if groups is None:
         return None
     per_group = None if cin is None else cin // groups
+    if k is None or stride is None or pad is None or dil is None:
+        # sizes not known statically (`stride: int`): channels are still checked and kept
+        spatial = (*x[:-2], None, None) if len(x) >= 2 else x
+        out = shapes.conv2d(spatial, (cout, per_group, k or 1, k or 1), 1, 0, 1, groups)
+        return (*out[:-2], None, None)
     return shapes.conv2d(x, (cout, per_group, k, k), stride, pad, dil, groups)
 
 
@@ -277,11 +285,50 @@ def apply(module: ProperType, x: Shape, where: str = "") -> Shape | None:
         return x
     rule = LAYER_RULES.get(fullname)
     if rule is None:
-        return None
+        return _through_forward(module, x, where) if module.type.has_base(MODULE) else None
     try:
         return rule(_dims(module), x)
     except ShapeError as error:
         raise ShapeError(f"{where}{error}") from None
+
+
+def _through_forward(module: Instance, x: Shape, where: str) -> Shape | None:
+    """A user module inside a Sequential: x against forward's first parameter, and the shape
+    its return type declares (TypeVars bound from x); None when forward says too little."""
+    signature = forward_signature(module)
+    if not isinstance(signature, CallableType) or not signature.arg_types:
+        return None
+    formal = get_proper_type(_shape_arg(signature.arg_types[0]))
+    declared = get_proper_type(_shape_arg(signature.ret_type))
+    if not isinstance(formal, TupleType) or any(_unpacked(t) for t in formal.items):
+        return None
+    expected = f"{where}{module.type.name}.forward expects {_shape_text(formal)}, got {fmt(x)}"
+    if len(formal.items) != len(x):
+        raise ShapeError(f"{expected}: rank {len(x)} != {len(formal.items)}")
+    bound: dict[str, int | None] = {}
+    for axis, (item, have) in enumerate(zip(formal.items, x)):
+        proper = get_proper_type(item)
+        if isinstance(proper, TypeVarType):
+            first = bound.setdefault(proper.name, have)
+            if first is not None and have is not None and first != have:
+                raise ShapeError(f"{expected}: dim {axis} is {have}, but {proper.name} is {first}")
+            bound[proper.name] = first if first is not None else have
+            continue
+        want = dim_of(item)
+        if want is not None and have is not None and want != have:
+            raise ShapeError(f"{expected}: dim {axis} is {have}, not {want}")
+    if not isinstance(declared, TupleType) or any(_unpacked(t) for t in declared.items):
+        return None
+    out: list[int | None] = []
+    for item in declared.items:
+        proper = get_proper_type(item)
+        out.append(bound.get(proper.name) if isinstance(proper, TypeVarType) else dim_of(item))
+    return tuple(out)
+
+
+def _shape_arg(typ: Type) -> Type | None:
+    info = tensor_info(typ)
+    return info.instance.args[0] if info is not None else None
 
 
 def _is_flatten(layer: ProperType | None) -> bool:
@@ -303,13 +350,23 @@ def call(ctx: MethodContext) -> Type:
     x = tensor_info(args[0][1])
     if x is None:
         return AnyType(TypeOfAny.special_form)
+    if module.type.fullname == f"{LAYERS}.Embedding":  # token ids are integers
+        marker = dtype_marker(x.dtype)
+        if marker is not None and marker.name not in ("int32", "int64"):
+            ctx.api.fail(
+                f"embedding: indices must be integers (sh.Int64), got {marker.__name__}: token "
+                f"ids index rows; convert them with .to(sh.Int64)",
+                ctx.context,
+                code=DTYPE,
+            )
     # the signature was relaxed, so the result is built from x: its dtype, device and tape
+    # (Embedding gives rows of its weight: a dtype its type does not carry)
+    embedding = module.type.fullname == f"{LAYERS}.Embedding"
+    dtype = AnyType(TypeOfAny.special_form) if embedding else None
     if x.shape is None:  # a rank unknown here (a user's TypeVar): shape-keeping layers keep it
-        return make_tensor(ctx.api, x.instance, KEEP if _keeps_shape(module) else None)
+        return make_tensor(ctx.api, x.instance, KEEP if _keeps_shape(module) else None, dtype)
     shape = run_rule(ctx, apply, module, x.shape)
-    if module.type.fullname == f"{LAYERS}.Embedding":  # rows of its weight: a dtype not typed
-        return make_tensor(ctx.api, x.instance, shape, dtype=AnyType(TypeOfAny.special_form))
-    return make_tensor(ctx.api, x.instance, shape)
+    return make_tensor(ctx.api, x.instance, shape, dtype)
 
 
 def _instance(layer: Instance | TupleType) -> Instance:
@@ -405,14 +462,14 @@ def allow_call_alias(ctx: ClassDefContext) -> None:
         symbol.node.allow_incompatible_override = True
 
 
-def forward_signature(module: Instance) -> FunctionLike | None:
-    """A user module's `forward`, bound to `module` (its class's type arguments filled in);
-    None when shaped's own base `forward` is the one found (nothing typed to go by)."""
+def forward_signature(module: Instance, method: str = "forward") -> FunctionLike | None:
+    """A user module's `forward` (or another method it defines), bound to `module` (its class's
+    type arguments filled in); None when the method found is shaped's own (nothing to go by)."""
     for base in module.type.mro:
-        symbol = base.names.get("forward")
+        symbol = base.names.get(method)
         if symbol is None:
             continue
-        if base.fullname == MODULE:
+        if base.fullname == MODULE or base.module_name.split(".")[0] == "shaped":
             return None
         node = symbol.node
         declared = node.var.type if isinstance(node, Decorator) else getattr(node, "type", None)
@@ -426,10 +483,27 @@ def forward_signature(module: Instance) -> FunctionLike | None:
     return None
 
 
-def user_call_signature(ctx: MethodSigContext) -> FunctionLike:
-    """`net(x)` takes forward's parameters, each accepting anything: user_call checks them."""
-    module = get_proper_type(ctx.type)
-    signature = forward_signature(module) if isinstance(module, Instance) else None
+def is_user_method(info: TypeInfo, method: str) -> bool:
+    """A method (or forward, through `net(x)`) that a user's module class defines itself."""
+    name = "forward" if method == "__call__" else method
+    found = info.get_containing_type_info(name)
+    return found is not None and found.module_name.split(".")[0] != "shaped"
+
+
+def user_call_signature(method: str) -> Callable[[MethodSigContext], FunctionLike]:
+    """`net(x)` takes forward's parameters (`net.encode(x)` encode's), each accepting anything:
+    user_call checks them."""
+    target = "forward" if method == "__call__" else method
+
+    def hook(ctx: MethodSigContext) -> FunctionLike:
+        module = get_proper_type(ctx.type)
+        signature = forward_signature(module, target) if isinstance(module, Instance) else None
+        return _relaxed(ctx, signature)
+
+    return hook
+
+
+def _relaxed(ctx: MethodSigContext, signature: FunctionLike | None) -> FunctionLike:
     if not isinstance(signature, CallableType):
         return signature if signature is not None else ctx.default_signature
     anything = ctx.api.named_generic_type("builtins.object", [])
@@ -440,14 +514,22 @@ def user_call_signature(ctx: MethodSigContext) -> FunctionLike:
     )
 
 
-def user_call(ctx: MethodContext) -> Type:
+def user_call(method: str) -> Callable[[MethodContext], Type]:
     """`net(x)`: each tensor argument is checked against forward's parameter with shaped's
-    codes and arithmetic; the result is forward's return type, its TypeVars solved by mypy."""
-    module = get_proper_type(ctx.type)
-    signature = forward_signature(module) if isinstance(module, Instance) else None
-    if not isinstance(signature, CallableType):
-        return ctx.default_return_type
-    name = f"{module.type.name}.forward" if isinstance(module, Instance) else "forward"
+    codes; the result is forward's return type, its TypeVars solved by mypy."""
+    target = "forward" if method == "__call__" else method
+
+    def hook(ctx: MethodContext) -> Type:
+        module = get_proper_type(ctx.type)
+        signature = forward_signature(module, target) if isinstance(module, Instance) else None
+        if not isinstance(module, Instance) or not isinstance(signature, CallableType):
+            return ctx.default_return_type
+        return _checked_call(ctx, signature, f"{module.type.name}.{target}")
+
+    return hook
+
+
+def _checked_call(ctx: MethodContext, signature: CallableType, name: str) -> Type:
     reported = False
     for formal, formal_name, types in zip(signature.arg_types, signature.arg_names, ctx.arg_types):
         for actual in types:
@@ -467,12 +549,29 @@ def user_call(ctx: MethodContext) -> Type:
             kinds.append(kind)
             names.append(arg_name)
     checker = cast(TypeChecker, ctx.api)  # a method hook's api is the type checker
-    if reported:  # one mistake, one error: mypy's own [arg-type] would repeat it
-        with checker.msg.filter_errors():
+    # no outer type context: the variable a result is assigned to must not pin forward's TypeVars
+    checker.expr_checker.type_context.append(None)
+    try:
+        if reported:  # one mistake, one error: mypy's own [arg-type] would repeat it
+            with checker.msg.filter_errors():
+                result, _ = checker.expr_checker.check_call(
+                    signature, args, kinds, ctx.context, names
+                )
+        else:
             result, _ = checker.expr_checker.check_call(signature, args, kinds, ctx.context, names)
-    else:
-        result, _ = checker.expr_checker.check_call(signature, args, kinds, ctx.context, names)
-    return result
+    finally:
+        checker.expr_checker.type_context.pop()
+    return result.accept(_UnsolvedToAny())
+
+
+class _UnsolvedToAny(TypeTranslator):
+    """A TypeVar that no argument decides (an input of unknown shape) is Any, not Never."""
+
+    def visit_uninhabited_type(self, t: UninhabitedType) -> Type:
+        return AnyType(TypeOfAny.special_form)
+
+    def visit_type_alias_type(self, t: TypeAliasType) -> Type:
+        return t  # an alias is expanded where it is read, with its own arguments
 
 
 def _fits(ctx: MethodContext, where: str, formal: Type, actual: Type) -> bool:

@@ -94,8 +94,11 @@ class ShapedPlugin(Plugin):
             if method == "build_module":
                 return modules.build_module
             return creation.DEVICE_HOOKS.get(method)
-        if info.has_base(modules.MODULE) and method in ("__call__", "forward"):
-            return modules.call if modules.handles_call(info) else modules.user_call
+        if info.has_base(modules.MODULE):
+            if method in ("__call__", "forward") and modules.handles_call(info):
+                return modules.call
+            if modules.is_user_method(info, method):
+                return modules.user_call(method)
         return None
 
     def _get_method_signature_hook(
@@ -104,11 +107,12 @@ class ShapedPlugin(Plugin):
         if fullname in functions.LOSS_HOOKS:
             return functions.relax_method_signature
         found = self._class_and_method(fullname)
-        if found is not None and found[1] in ("__call__", "forward"):
-            if found[0].has_base(modules.MODULE):
-                if modules.handles_call(found[0]):
-                    return functions.relax_method_signature
-                return modules.user_call_signature
+        if found is not None and found[0].has_base(modules.MODULE):
+            info, method = found
+            if method in ("__call__", "forward") and modules.handles_call(info):
+                return functions.relax_method_signature
+            if modules.is_user_method(info, method):
+                return modules.user_call_signature(method)
         if found is not None and found[0].has_base(TENSOR):
             if found[1] in tensor_hooks.SIGNATURE_HOOKS:
                 return tensor_hooks.relax_signature

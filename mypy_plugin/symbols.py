@@ -3,11 +3,13 @@
 The shape rules compute on ints. To run them on a dim named by a TypeVar, a hook is run with
 each TypeVar dim standing for a *probe*: a large number no real program uses, distinct for
 each TypeVar. A result dim equal to a probe is that TypeVar (a batch dim passed through
-Linear, a pool, a norm); a result computed from probes (`H_out` of a conv on `H`) is unknown,
-`int`. Two distinct TypeVars are different dims (as mypy and dfdx treat them): where a rule
-fails with distinct probes but passes when every TypeVar stands for one probe, the mismatch is
-between TypeVars and is reported, probes written back as names. A TypeVar against a literal
-is unknown, never an error: the rule runs again with the TypeVars unknown, as before.
+Linear, a pool, a norm); a result computed from probes (`H_out` of a conv on `H`) is `int`.
+
+A TypeVar dim is a dim that may be any size, as in mypy and dfdx: two distinct TypeVars are
+different dims, and a TypeVar is not a particular literal (only 1 broadcasts against it). So
+a rule that fails on the probes, where it passes with the TypeVars unknown, reports the
+mismatch with the probes written back as names (`Cout` and `Cin`); generic code that only
+works for one size should say that size.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def names(text: str) -> str:
 
     def name(match: re.Match[str]) -> str:
         found = _variables.get(int(match.group()))
-        return found.name if found is not None else match.group()
+        return found.name if found is not None else "(a size computed from TypeVars)"
 
     return re.sub(r"\d{13,}", name, text)
 
@@ -150,10 +152,8 @@ def keeping_variables(hook: Callable[[Any], Type]) -> Callable[[Any], Type]:
         result, unknown_failures = _run(hook, ctx, None)
         if not failures:
             return _merged(symbolic, result)
-        if not unknown_failures:
-            _same, same_failures = _run(hook, ctx, "same")
-            if not same_failures:  # only distinct TypeVars met: report it, by their names
-                unknown_failures = [f._replace(message=names(f.message)) for f in failures]
+        if not unknown_failures:  # the rule fails on what the TypeVars say: report it, by name
+            unknown_failures = [f._replace(message=names(f.message)) for f in failures]
         for failure in unknown_failures:
             ctx.api.fail(failure.message, ctx.context, **failure.kwargs)
         return result

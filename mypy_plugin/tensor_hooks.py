@@ -455,8 +455,7 @@ def _symbolic(typ: Type) -> bool:
 
 def keep_symbolic(result: Type, default: Type, inputs: list[Type]) -> Type:
     """Dims the rules could not compute (`int` in `result`): the pure signature's where it names
-    them by a user's TypeVar, else `Any` when an input's dims are TypeVars, so that generic code
-    valid under pure typing (`def f(a: Tensor[tuple[M, K]]) -> Tensor[tuple[K, M]]`) stays valid."""
+    them by a user's TypeVar (dims named by TypeVars pass through the rules: see symbols.py)."""
     out, pure = tensor_info(result), tensor_info(default)
     shape = get_proper_type(out.instance.args[0]) if out is not None else None
     if out is None or not isinstance(shape, TupleType):
@@ -465,7 +464,6 @@ def keep_symbolic(result: Type, default: Type, inputs: list[Type]) -> Type:
     named_dims = pure_shape.items if isinstance(pure_shape, TupleType) else []
     if len(named_dims) != len(shape.items):
         named_dims = []
-    symbolic = any(_symbolic(t) for t in inputs)
     items: list[Type] = []
     for i, item in enumerate(shape.items):
         proper = get_proper_type(item)
@@ -474,7 +472,7 @@ def keep_symbolic(result: Type, default: Type, inputs: list[Type]) -> Type:
         elif named_dims and isinstance(get_proper_type(named_dims[i]), TypeVarType):
             items.append(named_dims[i])
         else:
-            items.append(AnyType(TypeOfAny.special_form) if symbolic else item)
+            items.append(item)
     if items == shape.items:
         return result
     return out.instance.copy_modified(

@@ -146,6 +146,8 @@ def shape_type(api: CheckerPluginInterface, shape: Shape | None) -> Type:
     if shape is None:
         return api.named_generic_type("builtins.tuple", [AnyType(TypeOfAny.special_form)])
     integer = int_type(api)
+    # a dim computed from TypeVars (H_out of a conv on H) is `int`, as pure typing says: a
+    # forward that declares it H is wrong unless the size really is H (padding)
     items: list[Type] = [
         integer
         if d is None

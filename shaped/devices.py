@@ -7,10 +7,22 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import numpy as np
 
 from shaped import _malloc, shapes  # noqa: F401  (_malloc tunes the allocator on import)
-from shaped.dtypes import BY_NAME, Bool, DType, Float32, Int64
+from shaped.dtypes import (
+    BY_NAME,
+    Bool,
+    DType,
+    Float16,
+    Float32,
+    Float64,
+    Int32,
+    Int64,
+    sampled,
+)
 from shaped.errors import DeviceError, DtypeError, ShapeError
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from shaped.nn.build import M, Ms
     from shaped.nn.sequential import Sequential
     from shaped.tensor import Tensor
@@ -20,6 +32,12 @@ S = TypeVar("S", bound=tuple[Any, ...])
 D = TypeVar("D", bound=DType)
 
 _SUPPORTED = ", ".join(BY_NAME)
+AnyShape = tuple[Any, ...]
+
+if TYPE_CHECKING:
+
+    class _UnknownScalar(np.generic):
+        """No array has this dtype: an array of unknown dtype (`NDArray[Any]`) matches it."""
 
 
 class Device:
@@ -41,10 +59,40 @@ class Device:
 
     # ------------------------------------------------------------ creation
 
+    # numpy arrays keep their dtype, read from numpy's own stubs; an array whose dtype the
+    # checker does not know meets `_UnknownScalar` first, so it is never given a guessed one
     @overload
-    def tensor(self: Dev, data: Any, dtype: None = None) -> Tensor[tuple[Any, ...], Any, Dev]: ...
+    def tensor(self: Dev, data: Any, dtype: type[D]) -> Tensor[AnyShape, D, Dev]: ...
     @overload
-    def tensor(self: Dev, data: Any, dtype: type[D]) -> Tensor[tuple[Any, ...], D, Dev]: ...
+    def tensor(
+        self: Dev, data: np.ndarray[Any, np.dtype[_UnknownScalar]], dtype: None = None
+    ) -> Tensor[AnyShape, Any, Dev]: ...
+    @overload  # mypy: a class deriving float64 and float32 would overlap (numpy has none)
+    def tensor(  # type: ignore[overload-overlap]
+        self: Dev, data: NDArray[np.float64], dtype: None = None
+    ) -> Tensor[AnyShape, Float64, Dev]: ...
+    @overload
+    def tensor(
+        self: Dev, data: NDArray[np.float32], dtype: None = None
+    ) -> Tensor[AnyShape, Float32, Dev]: ...
+    @overload
+    def tensor(
+        self: Dev, data: NDArray[np.float16], dtype: None = None
+    ) -> Tensor[AnyShape, Float16, Dev]: ...
+    @overload
+    def tensor(
+        self: Dev, data: NDArray[np.int64], dtype: None = None
+    ) -> Tensor[AnyShape, Int64, Dev]: ...
+    @overload
+    def tensor(
+        self: Dev, data: NDArray[np.int32], dtype: None = None
+    ) -> Tensor[AnyShape, Int32, Dev]: ...
+    @overload
+    def tensor(
+        self: Dev, data: NDArray[np.bool_], dtype: None = None
+    ) -> Tensor[AnyShape, Bool, Dev]: ...
+    @overload
+    def tensor(self: Dev, data: Any, dtype: None = None) -> Tensor[AnyShape, Any, Dev]: ...
     def tensor(self, data: Any, dtype: type[DType] | None = None) -> Tensor[Any, Any, Any]:
         """A tensor copied from a nested list, a scalar, or an array (numpy, cupy, dlpack).
 
@@ -104,10 +152,10 @@ class Device:
             dtype = _infer_dtype(value)
         return self._fill("full", shape, dtype, value)
 
+    @overload  # dtype given first: the plugin's [dtype] error for an Int64 one is then the only one
+    def randn(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     @overload
     def randn(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
-    @overload
-    def randn(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     def randn(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """Standard normal samples from this device's RNG."""
         shape = _check_shape("randn", shape)
@@ -115,10 +163,10 @@ class Device:
         data = self.rng.standard_normal(shape, dtype=_sample_dtype(dtype))
         return self._wrap(data.astype(dtype.name, copy=False))
 
+    @overload  # dtype given first: the plugin's [dtype] error for an Int64 one is then the only one
+    def rand(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     @overload
     def rand(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
-    @overload
-    def rand(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     def rand(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """Uniform samples in [0, 1) from this device's RNG."""
         shape = _check_shape("rand", shape)
@@ -136,9 +184,8 @@ class Device:
         """Evenly spaced values in [start, stop); Int64 for ints, Float32 otherwise."""
         if dtype is None:
             dtype = _infer_dtype([start, stop if stop is not None else 0, step])
-        if step == 0:
-            raise ShapeError("arange: step must not be 0")
         args = (0, start, step) if stop is None else (start, stop, step)
+        shapes.arange(*args)  # a step of 0 fails here, as in the plugin
         return self._wrap(self.xp.arange(*args, dtype=dtype.name))
 
     @overload
@@ -284,8 +331,9 @@ def _check_shape(op: str, shape: Any) -> tuple[int, ...]:
 
 
 def _need_float(op: str, dtype: type[DType]) -> None:
-    if not dtype.is_float:
-        raise DtypeError(f"{op}: needs a float dtype, got {dtype.__name__}")
+    message = sampled(op, dtype)
+    if message is not None:
+        raise DtypeError(message)
 
 
 def _sample_dtype(dtype: type[DType]) -> str:

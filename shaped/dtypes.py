@@ -60,6 +60,21 @@ class OwnedTape:
 # ------------------------------------------------------------ dtype rules (runtime and plugin)
 
 
+def mismatch(op: str, first: str, other: str, *, weights: bool = False) -> str:
+    """The message for two dtypes meeting in one op (names such as "Float32"). With `weights`,
+    `first` is the data's and `other` a weight's (F.linear, conv, the layers): numpy's float64
+    data meeting Float32 parameters is the usual case, so the fix converts the data."""
+    if weights:
+        return (
+            f"{op}: dtypes differ ({first} and {other}); the weights are {other}: convert the "
+            f"data with dev.tensor(array, dtype=sh.{other}) or x.to(sh.{other})"
+        )
+    return (
+        f"{op}: dtypes differ ({first} and {other}); there is no implicit promotion: convert one "
+        f"with .to(sh.{first})"
+    )
+
+
 def sum_dtype(dtype: type[DType]) -> type[DType]:
     """What `sum` gives: bools and ints sum to Int64, as torch; floats keep their dtype."""
     return dtype if dtype.is_float else Int64
@@ -73,3 +88,10 @@ def float_only(op: str, dtype: type[DType]) -> str | None:
         f"{op}: needs a floating-point tensor, got {dtype.__name__}; convert it with "
         ".to(sh.Float32) first"
     )
+
+
+def sampled(op: str, dtype: type[DType]) -> str | None:
+    """The error message of randn/rand asked for a dtype that is not a float one."""
+    if dtype.is_float:
+        return None
+    return f"{op}: needs a float dtype, got {dtype.__name__}"

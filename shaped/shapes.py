@@ -407,6 +407,14 @@ def stack(shapes: Sequence[Shape], axis: int = 0) -> Shape:
     return (*first[:pos], len(shapes), *first[pos:])
 
 
+def joined_many(op: str, shapes: Sequence[Shape], axis: int = 0) -> Shape:
+    """concat or stack of a sequence whose length is known only at run time, its items shaped
+    like `shapes`: the joined axis's size is unknown, every other dim is the rule's."""
+    out = list(concat(shapes, axis) if op == "concat" else stack(shapes, axis))
+    out[normalize_axis(op, axis, len(out))] = None
+    return tuple(out)
+
+
 def realize(shape: Shape, target: Sequence[int | None]) -> Shape:
     """Check a run-time shape against the one a type promises."""
     if len(shape) != len(target) or not all(_match(d, t) for d, t in zip(shape, target)):
@@ -612,6 +620,17 @@ def created(op: str, shape: Shape) -> Shape:
             f"{op}: negative dimension in shape {fmt(shape)}; sizes are >= 0 (use 0 for empty)"
         )
     return shape
+
+
+def arange(start: object, stop: object, step: object) -> Shape:
+    """arange's length for `arange(start, stop, step)`: exact for ints, None for other bounds
+    (floats, or known only at run time); a step of 0 is an error."""
+    if isinstance(step, (int, float)) and step == 0:
+        raise ShapeError("arange: step must not be 0")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, stop, step)):
+        return (None,)
+    assert isinstance(start, int) and isinstance(stop, int) and isinstance(step, int)
+    return (len(range(start, stop, step)),)
 
 
 def features(layer: str, x: Shape, dim: Dim) -> Shape:

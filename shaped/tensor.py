@@ -395,19 +395,37 @@ class Tensor(Generic[S, D, Dev, T]):
     def __matmul__(
         self: Tensor[tuple[M, K], D, Dev, T], other: Tensor[tuple[K, N], D, Dev, NoTape]
     ) -> Tensor[tuple[M, N], D, Dev, T]: ...
-    @overload
-    def __matmul__(
+    @overload  # mypy: a batch *B of () would overlap; the results agree then
+    def __matmul__(  # type: ignore[overload-overlap]
         self: Tensor[tuple[M, K], D, Dev, T], other: Tensor[tuple[K, N], D, Dev, T]
     ) -> Tensor[tuple[M, N], D, Dev, T]: ...
+    @overload
+    def __matmul__(
+        self: Tensor[tuple[M, K], D, Dev, Any], other: Tensor[tuple[K, N], D, Dev, OwnedTape]
+    ) -> Tensor[tuple[M, N], D, Dev, OwnedTape]: ...
     @overload
     def __matmul__(
         self: Tensor[tuple[*B, M, K], D, Dev, T], other: Tensor[tuple[K, N], D, Dev, NoTape]
     ) -> Tensor[tuple[*B, M, N], D, Dev, T]: ...
     @overload
     def __matmul__(
+        self: Tensor[tuple[*B, M, K], D, Dev, Any], other: Tensor[tuple[K, N], D, Dev, OwnedTape]
+    ) -> Tensor[tuple[*B, M, N], D, Dev, OwnedTape]: ...
+    @overload
+    def __matmul__(
+        self: Tensor[tuple[*B, M, K], D, Dev, T],
+        other: Tensor[tuple[*B, K, N], D, Dev, NoTape],
+    ) -> Tensor[tuple[*B, M, N], D, Dev, T]: ...
+    @overload
+    def __matmul__(
         self: Tensor[tuple[*B, M, K], D, Dev, T],
         other: Tensor[tuple[*B, K, N], D, Dev, T],
     ) -> Tensor[tuple[*B, M, N], D, Dev, T]: ...
+    @overload
+    def __matmul__(
+        self: Tensor[tuple[*B, M, K], D, Dev, Any],
+        other: Tensor[tuple[*B, K, N], D, Dev, OwnedTape],
+    ) -> Tensor[tuple[*B, M, N], D, Dev, OwnedTape]: ...
     @overload
     def __matmul__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
     @overload
@@ -422,22 +440,46 @@ class Tensor(Generic[S, D, Dev, T]):
         return _linalg.matmul(self, other)
 
     # comparisons give Bool tensors without a tape (they have no gradient)
-    def __eq__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:  # type: ignore[override]
+    @overload  # type: ignore[override]
+    def __eq__(self, other: float | Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def __eq__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def __eq__(self, other: Any) -> Any:
         return _elementwise.compare("eq", self, other)
 
-    def __ne__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:  # type: ignore[override]
+    @overload  # type: ignore[override]
+    def __ne__(self, other: float | Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def __ne__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def __ne__(self, other: Any) -> Any:
         return _elementwise.compare("ne", self, other)
 
-    def __lt__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
+    @overload
+    def __lt__(self, other: float | Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def __lt__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def __lt__(self, other: Any) -> Any:
         return _elementwise.compare("lt", self, other)
 
-    def __le__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
+    @overload
+    def __le__(self, other: float | Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def __le__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def __le__(self, other: Any) -> Any:
         return _elementwise.compare("le", self, other)
 
-    def __gt__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
+    @overload
+    def __gt__(self, other: float | Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def __gt__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def __gt__(self, other: Any) -> Any:
         return _elementwise.compare("gt", self, other)
 
-    def __ge__(self, other: float | Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]:
+    @overload
+    def __ge__(self, other: float | Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def __ge__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def __ge__(self, other: Any) -> Any:
         return _elementwise.compare("ge", self, other)
 
     # ------------------------------------------------------------ elementwise

@@ -7,11 +7,9 @@ dominate), sharing one cache directory, so the whole module stays well under a m
 
 from __future__ import annotations
 
-import re
 import runpy
 import subprocess
 import sys
-import tokenize
 import traceback
 import typing
 from pathlib import Path
@@ -23,53 +21,25 @@ from hypothesis import strategies as st
 
 import shaped as sh
 from shaped.errors import ShapeError
+from tests.typing_helpers import (
+    IGNORE,
+    ROOT,
+    assert_no_crash,
+    errors,
+    fail_file_problems,
+    mypy,
+)
 
 X = TypeVar("X")
-ROOT = Path(__file__).resolve().parent.parent
 TYPING = ROOT / "tests" / "typing"
 FAIL = sorted((TYPING / "fail").glob("*.py"))
 REVEAL = sorted((TYPING / "reveal").glob("*.py"))
-
-ERROR = re.compile(r"^(?P<path>.+?):(?P<line>\d+): error: (?P<message>.*?)  \[(?P<code>[a-z-]+)\]$")
-IGNORE = re.compile(r"# type: ignore\[(?P<codes>[a-z, -]+)\]")
-EXPECT = re.compile(r"# E: (?P<text>.+)$")
 
 
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One mypy cache for the module: `shaped` itself is checked once, not once per run."""
     return tmp_path_factory.mktemp("mypy_cache")
-
-
-def mypy(cache: Path, *paths: Path) -> subprocess.CompletedProcess[str]:
-    """mypy --strict (which warns about unused ignores) with the plugin from pyproject.toml."""
-    command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache)]
-    command += ["--no-pretty", "--no-error-summary", *map(str, paths)]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-
-
-def errors(output: str) -> dict[str, list[tuple[int, str, str]]]:
-    """mypy's errors by file name: (line, code, message)."""
-    found: dict[str, list[tuple[int, str, str]]] = {}
-    for line in output.splitlines():
-        match = ERROR.match(line)
-        if match:
-            entry = (int(match["line"]), match["code"], match["message"])
-            found.setdefault(Path(match["path"]).name, []).append(entry)
-    return found
-
-
-def comments(path: Path) -> dict[int, str]:
-    """The comment on each line (a docstring that mentions `# type: ignore` is no comment)."""
-    with path.open("rb") as source:
-        tokens = tokenize.tokenize(source.readline)
-        return {t.start[0]: t.string for t in tokens if t.type == tokenize.COMMENT}
-
-
-def assert_no_crash(result: subprocess.CompletedProcess[str]) -> None:
-    text = result.stdout + result.stderr
-    assert "INTERNAL ERROR" not in text and "Traceback" not in text, text[-5000:]
-    assert result.returncode in (0, 1), text[-5000:]
 
 
 # ---------------------------------------------------------------- fail/ and reveal/
@@ -79,36 +49,7 @@ def test_fail_files_report_exactly_the_expected_errors(cache_dir: Path, tmp_path
     """Each fail file is clean as written (every `# type: ignore[code]` is used), and with the
     ignores stripped mypy reports those codes on those lines, the `# E:` texts, and nothing else."""
     assert FAIL, "tests/typing/fail is empty"
-    stripped: dict[str, Path] = {}
-    for path in FAIL:
-        copy = tmp_path / f"stripped_{path.name}"
-        lines = path.read_text().splitlines(keepends=True)
-        for number, comment in comments(path).items():
-            lines[number - 1] = lines[number - 1].replace(comment, IGNORE.sub("", comment))
-        copy.write_text("".join(lines))
-        stripped[path.name] = copy
-    result = mypy(cache_dir, *FAIL, *stripped.values())
-    assert_no_crash(result)
-    found = errors(result.stdout)
-    problems: list[str] = []
-    for path in FAIL:
-        problems += [
-            f"{path.name}:{line}: {msg} [{code}]" for line, code, msg in found.get(path.name, [])
-        ]
-        actual = found.get(stripped[path.name].name, [])
-        notes = comments(path)
-        for number in range(1, len(path.read_text().splitlines()) + 1):
-            text = notes.get(number, "")
-            here = [(code, msg) for line, code, msg in actual if line == number]
-            ignore = IGNORE.search(text)
-            wanted = {c.strip() for c in ignore["codes"].split(",")} if ignore else set()
-            if {code for code, _ in here} != wanted:
-                problems.append(f"{path.name}:{number}: expected {sorted(wanted)}, got {here}")
-            expect = EXPECT.search(text)
-            if expect and not any(expect["text"] in msg for _, msg in here):
-                problems.append(
-                    f"{path.name}:{number}: no message contains {expect['text']!r}: {here}"
-                )
+    problems = fail_file_problems(cache_dir, tmp_path, FAIL)
     assert not problems, "\n".join(problems)
 
 

@@ -66,8 +66,10 @@ def leaky_relu(x: Tensor[S, D, Dev, T], negative_slope: float = 0.01) -> Tensor[
 
 
 def tanh(x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    """The hyperbolic tangent, elementwise (torch's F.tanh)."""
     return x.tanh()
 
 
 def sigmoid(x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    """1 / (1 + exp(-x)), elementwise (torch's F.sigmoid)."""
     return x.sigmoid()

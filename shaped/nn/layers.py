@@ -12,11 +12,15 @@ dims that need no arithmetic; computed dims are `int` (the mypy plugin computes 
 Overloads that accept `int` dims come after the exact ones: unknown is never an error.
 """
 
+# Each layer defines __call__ (so both checkers read its overloads) where Module's is typed by
+# forward through a self type: the override is deliberate.
+# pyright: reportIncompatibleMethodOverride=false
+# mypy: disable-error-code="override"
+
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
+from typing import Any, Generic, Literal, cast, overload
 
 from typing_extensions import TypeVar, TypeVarTuple
 
@@ -26,7 +30,7 @@ from shaped.devices import CPU, Device
 from shaped.dtypes import Bool, DType, Float32, Int64, NoTape, OwnedTape
 from shaped.errors import DtypeError, ShapeError
 from shaped.functions import where
-from shaped.nn.module import Layer, Module
+from shaped.nn.module import Module
 from shaped.tensor import Tensor
 
 __all__ = [
@@ -150,7 +154,7 @@ def _same_device_rng(device: Device, x: AnyTensor) -> Any:
 # ---------------------------------------------------------------- linear and convolutions
 
 
-class Linear(Layer, Generic[I, O]):
+class Linear(Module, Generic[I, O]):
     """y = x @ weight.T + bias for x of shape (*B, I). Initialised like torch.nn.Linear.
 
     weight (O, I) and bias (O,) are drawn from U(-1/sqrt(I), 1/sqrt(I)).
@@ -179,13 +183,13 @@ class Linear(Layer, Generic[I, O]):
         self.bias = _uniform(dev, (self.out_features,), bound, dtype) if bias else None
 
     @overload
-    def forward(self, x: Tensor[tuple[*B, I], D, Dev, T]) -> Tensor[tuple[*B, O], D, Dev, T]: ...
+    def __call__(self, x: Tensor[tuple[*B, I], D, Dev, T]) -> Tensor[tuple[*B, O], D, Dev, T]: ...
     @overload
-    def forward(self, x: Tensor[tuple[*B, int], D, Dev, T]) -> Tensor[tuple[*B, O], D, Dev, T]: ...
-    def forward(self, x: AnyTensor) -> Any:
+    def __call__(self, x: Tensor[tuple[*B, int], D, Dev, T]) -> Tensor[tuple[*B, O], D, Dev, T]: ...
+    def __call__(self, x: AnyTensor) -> Any:
         return F.linear(x, self.weight, self.bias)
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return (
@@ -210,7 +214,7 @@ def _conv_repr(layer: Any, output_padding: int = 0) -> str:
     return text
 
 
-class Conv2d(Layer, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
+class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
     """2-D convolution over (N, Cin, H, W) or (Cin, H, W), as torch.nn.Conv2d (square kernel).
 
     weight (Cout, Cin/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
@@ -264,25 +268,25 @@ class Conv2d(Layer, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
         self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
 
     @overload
-    def forward(
-        self, x: Tensor[tuple[N, int, Any, Any], D, Dev, T]
+    def __call__(
+        self, x: Tensor[tuple[N, Any, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[N, Cout, int, int], D, Dev, T]: ...
     @overload
-    def forward(
-        self, x: Tensor[tuple[int, Any, Any], D, Dev, T]
+    def __call__(
+        self, x: Tensor[tuple[Any, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[Cout, int, int], D, Dev, T]: ...
-    def forward(self, x: AnyTensor) -> Any:
+    def __call__(self, x: AnyTensor) -> Any:
         return F.conv2d(
             x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return _conv_repr(self)
 
 
-class ConvTranspose2d(Layer, Generic[Cin, Cout, K, Stride, Pad]):
+class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
     """Transposed 2-D convolution, as torch.nn.ConvTranspose2d (square kernel).
 
     weight (Cin, Cout/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
@@ -331,14 +335,14 @@ class ConvTranspose2d(Layer, Generic[Cin, Cout, K, Stride, Pad]):
         self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
 
     @overload
-    def forward(
-        self, x: Tensor[tuple[N, int, Any, Any], D, Dev, T]
+    def __call__(
+        self, x: Tensor[tuple[N, Any, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[N, Cout, int, int], D, Dev, T]: ...
     @overload
-    def forward(
-        self, x: Tensor[tuple[int, Any, Any], D, Dev, T]
+    def __call__(
+        self, x: Tensor[tuple[Any, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[Cout, int, int], D, Dev, T]: ...
-    def forward(self, x: AnyTensor) -> Any:
+    def __call__(self, x: AnyTensor) -> Any:
         return F.conv_transpose2d(
             x,
             self.weight,
@@ -350,7 +354,7 @@ class ConvTranspose2d(Layer, Generic[Cin, Cout, K, Stride, Pad]):
             self.dilation,
         )
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return _conv_repr(self, self.output_padding)
@@ -359,13 +363,10 @@ class ConvTranspose2d(Layer, Generic[Cin, Cout, K, Stride, Pad]):
 # ---------------------------------------------------------------- pooling and reshaping
 
 
-class _Pool2d(Layer, Generic[PoolK, PoolStride, PoolPad]):
+class _Pool2d(Module, Generic[PoolK, PoolStride, PoolPad]):
     """A K x K window over the last two axes of (N, C, H, W) or (C, H, W); stride defaults to K."""
 
     _type_args = ("kernel_size", "stride", "padding")
-
-    if TYPE_CHECKING:  # subclasses assign __call__ = forward (mypy checks it against Module's)
-        __call__: Callable[..., Any]
 
     def __init__(
         self,
@@ -390,26 +391,26 @@ class MaxPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
     Padding is -inf; the gradient goes to each window's first maximum, as torch.
     """
 
-    def forward(
+    def __call__(
         self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[*B, int, int], D, Dev, T]:
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
-    __call__ = forward
+    forward = __call__
 
 
 class AvgPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
     """The mean of each K x K window; zero padding counts in the divisor, as torch's default."""
 
-    def forward(
+    def __call__(
         self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[*B, int, int], D, Dev, T]:
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
-    __call__ = forward
+    forward = __call__
 
 
-class Flatten(Layer):
+class Flatten(Module):
     """Merge axes start_axis..end_axis (torch.nn.Flatten: the batch axis 0 is kept by default)."""
 
     def __init__(self, start_axis: int = 1, end_axis: int = -1) -> None:
@@ -417,10 +418,10 @@ class Flatten(Layer):
         self.start_axis = start_axis
         self.end_axis = end_axis
 
-    def forward(self, x: Tensor[Any, D, Dev, T]) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    def __call__(self, x: Tensor[Any, D, Dev, T]) -> Tensor[tuple[Any, ...], D, Dev, T]:
         return x.flatten(self.start_axis, self.end_axis)
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return f"start_axis={self.start_axis}, end_axis={self.end_axis}"
@@ -429,16 +430,16 @@ class Flatten(Layer):
 # ---------------------------------------------------------------- activations
 
 
-class ReLU(Layer):
+class ReLU(Module):
     """max(x, 0)."""
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return x.relu()
 
-    __call__ = forward
+    forward = __call__
 
 
-class GELU(Layer):
+class GELU(Module):
     """x * Phi(x): the exact erf form ("none"), or torch's tanh approximation ("tanh")."""
 
     def __init__(self, approximate: Literal["none", "tanh"] = "none") -> None:
@@ -447,49 +448,46 @@ class GELU(Layer):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate: Literal["none", "tanh"] = approximate
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return x.gelu(self.approximate)
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
 
 
-class Tanh(Layer):
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+class Tanh(Module):
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return x.tanh()
 
-    __call__ = forward
+    forward = __call__
 
 
-class Sigmoid(Layer):
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+class Sigmoid(Module):
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return x.sigmoid()
 
-    __call__ = forward
+    forward = __call__
 
 
-class LeakyReLU(Layer):
+class LeakyReLU(Module):
     """x where x >= 0, negative_slope * x elsewhere."""
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
         self.negative_slope = negative_slope
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return x.leaky_relu(self.negative_slope)
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
 
 
-class _AlongAxis(Layer):
-    if TYPE_CHECKING:  # subclasses assign __call__ = forward (mypy checks it against Module's)
-        __call__: Callable[..., Any]
-
+class _AlongAxis(Module):
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
         self.axis = axis
@@ -501,22 +499,22 @@ class _AlongAxis(Layer):
 class Softmax(_AlongAxis):
     """exp(x) / sum(exp(x)) along `axis` (torch's `dim`)."""
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return _like(x, F.softmax(x, self.axis))
 
-    __call__ = forward
+    forward = __call__
 
 
 class LogSoftmax(_AlongAxis):
     """x - logsumexp(x) along `axis`, computed stably."""
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return _like(x, F.log_softmax(x, self.axis))
 
-    __call__ = forward
+    forward = __call__
 
 
-class Dropout(Layer):
+class Dropout(Module):
     """Inverted dropout in training (zero with probability p, scale the rest by 1/(1-p));
     the identity in eval. The mask comes from the module's device RNG (`device=`)."""
 
@@ -527,10 +525,10 @@ class Dropout(Layer):
         self.p = p
         self._device = _device("Dropout", device, Float32)
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return F.dropout(x, self.p, self.training, rng=_same_device_rng(self._device, x))
 
-    __call__ = forward
+    forward = __call__
 
     def _moved_to(self, device: Device) -> None:
         self._device = device
@@ -542,7 +540,7 @@ class Dropout(Layer):
 # ---------------------------------------------------------------- normalization, embedding
 
 
-class LayerNorm(Layer, Generic[Nf]):
+class LayerNorm(Module, Generic[Nf]):
     """Normalize over the last axis (of size N), then scale by weight and shift by bias.
 
     weight starts at ones and bias at zeros; eps 1e-5, as torch.nn.LayerNorm(N).
@@ -568,16 +566,16 @@ class LayerNorm(Layer, Generic[Nf]):
         self.weight = _full(dev, (self.normalized_shape,), 1.0, dtype)
         self.bias = _full(dev, (self.normalized_shape,), 0.0, dtype)
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         return _like(x, F.layer_norm(x, self.weight, self.bias, self.eps))
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return f"({self.normalized_shape},), eps={self.eps}, elementwise_affine=True, bias=True"
 
 
-class _BatchNorm(Layer, Generic[C]):
+class _BatchNorm(Module, Generic[C]):
     """Per-channel batch normalization over axis 1, as torch.nn.BatchNorm*d.
 
     Training normalizes with the batch statistics and updates the running ones in place,
@@ -616,7 +614,7 @@ class _BatchNorm(Layer, Generic[C]):
         self.running_var = _full(dev, (size,), 1.0, dtype)
         self.num_batches_tracked = dev.zeros((), Int64)
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         if x.ndim not in self._ranks:
             ranks = " or ".join(f"{rank}-D" for rank in self._ranks)
             raise ShapeError(
@@ -636,7 +634,7 @@ class _BatchNorm(Layer, Generic[C]):
             self.eps,
         )
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return (
@@ -657,7 +655,7 @@ class BatchNorm2d(_BatchNorm[C]):
     _ranks = (4,)
 
 
-class Embedding(Layer, Generic[V, E]):
+class Embedding(Module, Generic[V, E]):
     """weight[indices]: a (V, E) table of learned vectors, drawn from N(0, 1) as torch.
 
     The indices are integers of any shape; the gradient scatter-adds into the rows used.
@@ -681,10 +679,12 @@ class Embedding(Layer, Generic[V, E]):
         self.embedding_dim = _size("Embedding", "embedding_dim", embedding_dim)
         self.weight = _normal(dev, (self.num_embeddings, self.embedding_dim), dtype)
 
-    def forward(self, indices: Tensor[tuple[*B], Any, Dev, T]) -> Tensor[tuple[*B, E], Any, Dev, T]:
+    def __call__(
+        self, indices: Tensor[tuple[*B], Any, Dev, T]
+    ) -> Tensor[tuple[*B, E], Any, Dev, T]:
         return F.embedding(indices, self.weight)
 
-    __call__ = forward
+    forward = __call__
 
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}"
@@ -693,7 +693,7 @@ class Embedding(Layer, Generic[V, E]):
 # ---------------------------------------------------------------- attention, transformer
 
 
-class MultiHeadAttention(Layer, Generic[Dim, Heads]):
+class MultiHeadAttention(Module, Generic[Dim, Heads]):
     """Multi-head attention with batch_first layout (N, L, E), as torch.nn.MultiheadAttention.
 
     `mha(x)` is self-attention, `mha(q, k, v)` attends from q (N, L, E) to k, v (N, S, E);
@@ -741,7 +741,7 @@ class MultiHeadAttention(Layer, Generic[Dim, Heads]):
         self._device = dev
 
     @overload
-    def forward(
+    def __call__(
         self,
         query: Tensor[S, D, Dev, T],
         key: None = None,
@@ -750,7 +750,7 @@ class MultiHeadAttention(Layer, Generic[Dim, Heads]):
         mask: Mask | None = None,
     ) -> Tensor[S, D, Dev, T]: ...
     @overload
-    def forward(
+    def __call__(
         self,
         query: Tensor[S, D, Dev, T],
         key: Tensor[Any, D, Dev, NoTape],
@@ -759,7 +759,7 @@ class MultiHeadAttention(Layer, Generic[Dim, Heads]):
         mask: Mask | None = None,
     ) -> Tensor[S, D, Dev, T]: ...
     @overload
-    def forward(
+    def __call__(
         self,
         query: Tensor[S, D, Dev, T],
         key: Tensor[Any, D, Dev, T],
@@ -768,7 +768,7 @@ class MultiHeadAttention(Layer, Generic[Dim, Heads]):
         mask: Mask | None = None,
     ) -> Tensor[S, D, Dev, T]: ...
     @overload
-    def forward(
+    def __call__(
         self,
         query: Tensor[S, D, Dev, Any],
         key: Tensor[Any, D, Dev, Any],
@@ -776,7 +776,7 @@ class MultiHeadAttention(Layer, Generic[Dim, Heads]):
         *,
         mask: Mask | None = None,
     ) -> Tensor[S, D, Dev, OwnedTape]: ...
-    def forward(
+    def __call__(
         self,
         query: AnyTensor,
         key: AnyTensor | None = None,
@@ -812,7 +812,7 @@ class MultiHeadAttention(Layer, Generic[Dim, Heads]):
         out = self.out_proj(merged)
         return out[0] if unbatched else out
 
-    __call__ = forward
+    forward = __call__
 
     def _project(
         self, query: AnyTensor, key: AnyTensor, value: AnyTensor
@@ -842,7 +842,7 @@ class MultiHeadAttention(Layer, Generic[Dim, Heads]):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
 
 
-class TransformerEncoderLayer(Layer, Generic[Dim, Heads, Ff]):
+class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
     """Self-attention then a feed-forward block, each with a residual and LayerNorm.
 
     torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, batch_first=True)'s
@@ -883,7 +883,9 @@ class TransformerEncoderLayer(Layer, Generic[Dim, Heads, Ff]):
         self.dropout2 = Dropout(dropout, device=dev)
         self.activation: Literal["relu", "gelu"] = activation
 
-    def forward(self, x: Tensor[S, D, Dev, T], *, mask: Mask | None = None) -> Tensor[S, D, Dev, T]:
+    def __call__(
+        self, x: Tensor[S, D, Dev, T], *, mask: Mask | None = None
+    ) -> Tensor[S, D, Dev, T]:
         shapes.features("TransformerEncoderLayer", x.shape, self.self_attn.embed_dim)
         if self.norm_first:
             x = x + self._attention_block(self.norm1(x), mask)
@@ -891,7 +893,7 @@ class TransformerEncoderLayer(Layer, Generic[Dim, Heads, Ff]):
         x = self.norm1(x + self._attention_block(x, mask))
         return self.norm2(x + self._feed_forward_block(x))
 
-    __call__ = forward
+    forward = __call__
 
     def _attention_block(self, x: Tensor[S, D, Dev, T], mask: Mask | None) -> Tensor[S, D, Dev, T]:
         return self.dropout1(self.self_attn(x, mask=mask))
@@ -902,7 +904,7 @@ class TransformerEncoderLayer(Layer, Generic[Dim, Heads, Ff]):
         return _like(x, self.dropout2(self.linear2(self.dropout(hidden))))
 
 
-class Residual(Layer, Generic[Inner]):
+class Residual(Module, Generic[Inner]):
     """x + module(x); the module must keep the shape. `Residual[M]` builds M inside."""
 
     _type_args = ("module",)
@@ -913,9 +915,9 @@ class Residual(Layer, Generic[Inner]):
             raise TypeError(f"Residual: expected a module, got {type(module).__name__}")
         self.module = module
 
-    def forward(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
         out = self.module(x)
         shapes.residual(x.shape, out.shape)
         return _like(x, x + out)
 
-    __call__ = forward
+    forward = __call__

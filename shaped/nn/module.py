@@ -10,7 +10,7 @@ are buffers too. `m(x)` calls `m.forward(x)` directly, without an extra Python f
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -32,7 +32,7 @@ from shaped.tensor import Tensor
 if TYPE_CHECKING:
     from shaped.devices import Device
 
-__all__ = ["Layer", "LoadResult", "Module"]
+__all__ = ["LoadResult", "Module"]
 
 AnyTensor = Tensor[Any, Any, Any, Any]
 P = ParamSpec("P")
@@ -336,14 +336,6 @@ class Module:
         if self._children():  # a container: the total, as torch's model summaries give it
             text += f"\nTotal params: {self.num_params():,}"
         return text
-
-
-class Layer(Module):
-    """The base of shaped's built-in layers. Each assigns `__call__ = forward`, so that both
-    checkers read its overloads (through a ParamSpec they would take only the first)."""
-
-    if TYPE_CHECKING:
-        __call__: Callable[..., Any]
 
 
 def _open(name: str, value: object) -> Iterator[tuple[str, Tensor[Any, Any, Any, Any] | Module]]:

@@ -1,5 +1,10 @@
 """`Sequential`: the tuple-sequential module (dfdx's tuples of modules)."""
 
+# Each layer defines __call__ (so both checkers read its overloads) where Module's is typed by
+# forward through a self type: the override is deliberate.
+# pyright: reportIncompatibleMethodOverride=false
+# mypy: disable-error-code="override"
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from typing_extensions import TypeVar, TypeVarTuple
 
 from shaped.errors import ShapeError
-from shaped.nn.module import Layer, Module
+from shaped.nn.module import Module
 from shaped.tensor import Tensor
 
 __all__ = ["Sequential"]
@@ -26,7 +31,7 @@ def _describe(layer: Module) -> str:
     return f"{type(layer).__name__}[{shown}]" if shown else type(layer).__name__
 
 
-class Sequential(tuple[*Ms], Layer):
+class Sequential(tuple[*Ms], Module):
     """Layers applied in order: `Sequential(Linear(784, 128), ReLU(), Linear(128, 10))`.
 
     A tuple of its layers (it indexes, unpacks, nests and slices like one; a slice is a
@@ -49,7 +54,7 @@ class Sequential(tuple[*Ms], Layer):
     def __getnewargs__(self) -> tuple[Any, ...]:
         return tuple(self)  # copy and pickle call __new__(cls, *layers)
 
-    def forward(self, x: Tensor[Any, D, Dev, T]) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    def __call__(self, x: Tensor[Any, D, Dev, T]) -> Tensor[tuple[Any, ...], D, Dev, T]:
         """x through each layer in turn."""
         for index, layer in enumerate(cast("tuple[Any, ...]", self)):
             try:
@@ -60,7 +65,7 @@ class Sequential(tuple[*Ms], Layer):
                 ) from None
         return x
 
-    __call__ = forward
+    forward = __call__
 
     if not TYPE_CHECKING:  # checkers keep tuple's precise per-index types
 

@@ -170,7 +170,7 @@ def conv2d(
 ) -> Tensor[tuple[Any, ...], D, Dev, Any]:
     """x (N, C, H, W) or (C, H, W), weight (F, C/groups, kH, kW), bias (F,) as torch's conv2d."""
     inputs: tuple[Tn, ...] = (x, weight) if bias is None else (x, weight, bias)
-    check_same("conv2d", inputs)
+    check_same("conv2d", inputs, weights=True)
     data, w = x._data, weight._data
     result_shape = shapes.conv2d(
         data.shape,
@@ -230,7 +230,7 @@ def conv_transpose2d(
     The adjoint of conv2d in its input: H_out = (H-1)*s - 2p + d*(kH-1) + output_padding + 1.
     """
     inputs: tuple[Tn, ...] = (x, weight) if bias is None else (x, weight, bias)
-    check_same("conv_transpose2d", inputs)
+    check_same("conv_transpose2d", inputs, weights=True)
     data, w = x._data, weight._data
     result_shape = shapes.conv_transpose2d(
         data.shape,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shaped import shapes
+from shaped.dtypes import mismatch
 from shaped.errors import DeviceError, DtypeError
 from shaped.tape import VJP, Array, Tape, merge, new_key
 from shaped.tensor import Tensor
@@ -143,8 +144,13 @@ def nary(inputs: Sequence[Tensor[Any, Any, Any, Any]], data: Array, vjp: VJP) ->
     return attach(new_tensor(data, inputs[0]._device), tuple(inputs), vjp)
 
 
-def check_same(op: str, tensors: Sequence[Tensor[Any, Any, Any, Any]]) -> None:
-    """One device and one dtype for all inputs: no implicit moves, no implicit promotion."""
+def check_same(
+    op: str, tensors: Sequence[Tensor[Any, Any, Any, Any]], *, weights: bool = False
+) -> None:
+    """One device and one dtype for all inputs: no implicit moves, no implicit promotion.
+
+    `weights`: the first tensor is the data and the others are weights (parameters), so a
+    dtype mismatch says to convert the data."""
     first = tensors[0]
     for t in tensors[1:]:
         if t._device is not first._device:
@@ -153,10 +159,9 @@ def check_same(op: str, tensors: Sequence[Tensor[Any, Any, Any, Any]]) -> None:
                 f"move one with .to({first._device!r})"
             )
         if t._data.dtype != first._data.dtype:
-            raise DtypeError(
-                f"{op}: dtypes differ ({first.dtype.__name__} and {t.dtype.__name__}); there is no "
-                f"implicit promotion: convert one with .to(sh.{first.dtype.__name__})"
-            )
+            # the weights agree among themselves: it is the data that needs converting
+            agree = weights and len({w._data.dtype for w in tensors[1:]}) == 1
+            raise DtypeError(mismatch(op, first.dtype.__name__, t.dtype.__name__, weights=agree))
 
 
 def operands(

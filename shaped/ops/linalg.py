@@ -59,7 +59,7 @@ def linear(
 ) -> Tensor[tuple[*B, O], D, Dev, T]:
     """y = x @ weight.T + bias for x (*B, I), weight (O, I), bias (O,): one record, one GEMM each way."""
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    check_same("linear", inputs)
+    check_same("linear", inputs, weights=True)
     data, w = x._data, weight._data
     if (
         data.ndim == 0

@@ -144,7 +144,7 @@ def layer_norm(
     op = "layer_norm"
     _need_float(op, x)
     params = [t for t in (weight, bias) if t is not None]
-    check_same(op, (x, *params))
+    check_same(op, (x, *params), weights=True)
     data = x._data
     if params:
         norm_shape = tuple(params[0]._data.shape)
@@ -208,7 +208,7 @@ def batch_norm(
     op = "batch_norm"
     _need_float(op, x)
     stats = [t for t in (running_mean, running_var, weight, bias) if t is not None]
-    check_same(op, (x, *stats))
+    check_same(op, (x, *stats), weights=True)
     data = x._data
     declared = stats[0]._data.shape[0] if stats and stats[0]._data.ndim == 1 else None
     shapes.batch_norm(data.shape, declared)

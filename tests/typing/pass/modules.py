@@ -57,7 +57,7 @@ pooled = pool(conv(images.trace()))
 features = cnn(images.trace())
 
 
-# a user module: parameters and submodules are attributes; `__call__ = forward` types calls;
+# a user module: parameters and submodules are attributes; net(x) is typed by forward;
 # an annotation keeps a layer's literal sizes for pyright
 class Classifier(nn.Module):
     def __init__(self, device: sh.Cpu) -> None:
@@ -73,8 +73,6 @@ class Classifier(nn.Module):
     ) -> sh.Tensor[tuple[int, L[10]], sh.Float32, sh.Cpu, Any]:
         features = self.norm(self.block(self.embed(x).relu()))
         return self.head(features) * self.scale
-
-    __call__ = forward
 
 
 model = Classifier(dev)
