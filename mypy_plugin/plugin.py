@@ -55,6 +55,30 @@ def _symbolic(hook: H | None) -> H | None:
     return None if hook is None else symbols.keeping_variables(hook)  # type: ignore[arg-type, return-value]
 
 
+_advised: list[bool] = []  # the redefinition advice is given once per mypy process
+ADVICE = (
+    "shaped: add `allow_redefinition = true` to your mypy configuration (beside `plugins`), "
+    "so that `x = layer(x)` may give x a new shape; without it mypy reports each such "
+    "rebinding as an [assignment] error"
+)
+
+
+def _advising(hook: H | None) -> H | None:
+    """A module-call hook that tells a configuration without allow_redefinition what to add."""
+    if hook is None:
+        return None
+    inner = hook
+
+    def advised(ctx: Any) -> Any:
+        options = getattr(ctx.api, "options", None)
+        if not _advised and options is not None and not options.allow_redefinition:
+            _advised.append(True)
+            ctx.api.note(ADVICE, ctx.context)
+        return inner(ctx)
+
+    return advised  # type: ignore[return-value]
+
+
 def _fingerprint() -> str:
     """A hash of the plugin's and the shape rules' sources: mypy's cache follows their changes."""
     import shaped.shapes
@@ -96,9 +120,9 @@ class ShapedPlugin(Plugin):
             return creation.DEVICE_HOOKS.get(method)
         if info.has_base(modules.MODULE):
             if method in ("__call__", "forward") and modules.handles_call(info):
-                return modules.call
+                return _advising(modules.call)
             if modules.is_user_method(info, method):
-                return modules.user_call(method)
+                return _advising(modules.user_call(method))
         return None
 
     def _get_method_signature_hook(

@@ -89,3 +89,29 @@ def test_a_user_project_is_clean_under_pyright(tmp_path: Path) -> None:
     command = [pyright, "--pythonpath", sys.executable, "model.py"]
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "0 errors, 0 warnings" in result.stdout, result.stdout
+
+
+def test_the_tour_shows_its_bug() -> None:
+    """The README's first command ends with `mypy examples/tour.py`: one error, as the README shows."""
+    result = run(sys.executable, "-m", "mypy", "--no-incremental", "examples/tour.py")
+    lines = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert lines == [
+        "examples/tour.py:17: error: Sequential layer 7 (Linear[500, 10]): linear: Linear[500, 10] "
+        "expects (..., 500), got (64, 320): the last dim 320 != in_features 500: flatten gave "
+        "20*4*4 = 320  [shape]"
+    ], result.stdout + result.stderr
+    assert lines[0].removeprefix("examples/") in (ROOT / "README.md").read_text().replace(
+        "examples/tour.py", "tour.py"
+    )
+
+
+def test_a_users_own_mypy_plugin_module_does_not_shadow_shaped_mypy(tmp_path: Path) -> None:
+    """`plugins = ["shaped.mypy"]` loads shaped's plugin even beside a user's mypy_plugin.py."""
+    folder = user_project(tmp_path, 500)
+    (folder / "pyproject.toml").write_text(
+        '[tool.mypy]\nplugins = ["shaped.mypy"]\nallow_redefinition = true\n'
+    )
+    (folder / "mypy_plugin.py").write_text("raise SystemExit('the user module was imported')\n")
+    command = [sys.executable, "-m", "mypy", "--no-incremental", "model.py"]
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+    assert "flatten gave 20*4*4 = 320  [shape]" in result.stdout, result.stdout + result.stderr
