@@ -26,7 +26,7 @@ STEP = 1 << 20
 
 _probes: dict[object, int] = {}  # a TypeVar's id -> its probe
 _variables: dict[int, TypeVarType] = {}  # probe -> the TypeVar
-_mode: list[str] = []  # "distinct" or "same" while a hook runs on probes
+_mode: list[str] = []  # non-empty while a hook runs on probes
 
 
 def probing() -> bool:
@@ -38,7 +38,7 @@ def probe(variable: TypeVarType) -> int:
     if variable.id not in _probes:
         _probes[variable.id] = BASE + STEP * (len(_probes) + 1)
         _variables[_probes[variable.id]] = variable
-    return BASE if _mode and _mode[-1] == "same" else _probes[variable.id]
+    return _probes[variable.id]
 
 
 def is_symbolic(dim: int) -> bool:

@@ -444,15 +444,6 @@ def transposed(all_axes: bool) -> Callable[[AttributeContext], Type]:
 # ---------------------------------------------------------------- symbolic dims
 
 
-def _symbolic(typ: Type) -> bool:
-    """A tensor type whose shape names a dim by a TypeVar (a user's generic code)."""
-    info = tensor_info(typ)
-    shape = get_proper_type(info.instance.args[0]) if info is not None else None
-    return isinstance(shape, TupleType) and any(
-        isinstance(get_proper_type(item), TypeVarType) for item in shape.items
-    )
-
-
 def keep_symbolic(result: Type, default: Type, inputs: list[Type]) -> Type:
     """Dims the rules could not compute (`int` in `result`): the pure signature's where it names
     them by a user's TypeVar (dims named by TypeVars pass through the rules: see symbols.py)."""
