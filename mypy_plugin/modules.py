@@ -91,6 +91,7 @@ def constructor(ctx: FunctionContext) -> Type:
     for name, value in zip(params, positional):
         if name is not None:
             values.setdefault(name, value)
+    _check_sizes(ctx, result.type, values)
     type_vars = result.type.defn.type_vars
     args = list(result.args)
     literal_by_var: dict[str, Type] = {}
@@ -117,6 +118,21 @@ def constructor(ctx: FunctionContext) -> Type:
             if not any(isinstance(get_proper_type(a), LiteralType) for a in [args[i]]):
                 args[i] = literal_by_var[default.name]
     return result.copy_modified(args=args)
+
+
+def _check_sizes(ctx: FunctionContext, info: TypeInfo, values: dict[str, object]) -> None:
+    """The run-time constructor rule of a built-in layer, on its literal sizes."""
+    if info.module_name != LAYERS or info.name not in shapes.LAYER_SIZES:
+        return
+    sizes = {
+        name: value
+        for name, value in values.items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+    try:
+        shapes.layer_sizes(info.name, cast("dict[str, int | None]", sizes))
+    except ShapeError as error:
+        ctx.api.fail(str(error), ctx.context, code=SHAPE)
 
 
 def constructor_signature(ctx: FunctionSigContext) -> FunctionLike:

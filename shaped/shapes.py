@@ -441,6 +441,65 @@ def nested_shape(data: Any) -> Shape:
     return (len(data), *inner[0])
 
 
+# ---------------------------------------------------------------- layer hyper-parameters
+
+_POOL = {"kernel_size": 1, "stride": 1, "padding": 0}
+_NORM = {"num_features": 0}
+
+# The least value of each size a layer's constructor takes (as torch checks them).
+LAYER_SIZES: dict[str, dict[str, int]] = {
+    "Linear": {"in_features": 0, "out_features": 0},
+    "Conv2d": {
+        "in_channels": 0,
+        "out_channels": 0,
+        "kernel_size": 1,
+        "stride": 1,
+        "padding": 0,
+        "dilation": 1,
+        "groups": 1,
+    },
+    "ConvTranspose2d": {
+        "in_channels": 0,
+        "out_channels": 0,
+        "kernel_size": 1,
+        "stride": 1,
+        "padding": 0,
+        "output_padding": 0,
+        "dilation": 1,
+        "groups": 1,
+    },
+    "MaxPool2d": _POOL,
+    "AvgPool2d": _POOL,
+    "LayerNorm": {"normalized_shape": 0},
+    "BatchNorm1d": _NORM,
+    "BatchNorm2d": _NORM,
+    "Embedding": {"num_embeddings": 0, "embedding_dim": 0},
+    "MultiHeadAttention": {"embed_dim": 1, "num_heads": 1},
+    "TransformerEncoderLayer": {"d_model": 1, "nhead": 1, "dim_feedforward": 0},
+}
+
+
+def layer_sizes(layer: str, sizes: dict[str, int | None]) -> None:
+    """A layer's constructor rule: each size at least its least value, channels divisible
+    by groups, the embedding divisible by the heads. Sizes not known (None) are skipped."""
+    least = LAYER_SIZES.get(layer, {})
+    for name, value in sizes.items():
+        if value is not None and name in least and value < least[name]:
+            raise ShapeError(f"{layer}: {name} must be at least {least[name]}, got {value}")
+    cin, cout, groups = (sizes.get(n) for n in ("in_channels", "out_channels", "groups"))
+    if groups and cin is not None and cout is not None and (cin % groups or cout % groups):
+        raise ShapeError(
+            f"{layer}: in_channels ({cin}) and out_channels ({cout}) must both be divisible "
+            f"by groups ({groups})"
+        )
+    for dim_name, heads_name in (("embed_dim", "num_heads"), ("d_model", "nhead")):
+        dim, heads = sizes.get(dim_name), sizes.get(heads_name)
+        if dim is not None and heads and dim % heads:
+            raise ShapeError(
+                f"{layer}: {dim_name} ({dim}) must be divisible by {heads_name} ({heads})"
+            )
+
+
 # ---------------------------------------------------------------- convolution and pooling
 
 

@@ -638,3 +638,24 @@ def test_cold_warm_and_parallel_runs_report_the_same(tmp_path: Path) -> None:
     assert len(cold) == 13 and all(line.endswith("[shape]") for line in cold), cold
     assert errors_of(tmp_path / "serial") == cold  # warm: from the cache
     assert errors_of(tmp_path / "parallel", "-n", "2") == cold
+
+
+# ---------------------------------------------------------------- constructors, both ways
+
+
+def constructor_cases() -> list[tuple[int, str, str]]:
+    source = (TYPING / "fail" / "constructors.py").read_text().splitlines()
+    return [
+        (number, line.split("  #")[0], line.split("# E: ")[1])
+        for number, line in enumerate(source, 1)
+        if "# E: " in line
+    ]
+
+
+@pytest.mark.parametrize(("line", "call", "message"), constructor_cases())
+def test_constructor_errors_are_the_run_time_errors(line: int, call: str, message: str) -> None:
+    """Each layer constructor that the plugin reports raises the same ShapeError text at run
+    time: both come from shapes.layer_sizes."""
+    with pytest.raises(ShapeError) as raised:
+        eval(call, {"nn": sh.nn})
+    assert str(raised.value) == message, f"line {line}"

@@ -108,11 +108,11 @@ def _device(layer: str, device: Device | None, dtype: type[DType]) -> Device:
     return device
 
 
-def _size(layer: str, name: str, value: Any, minimum: int = 0) -> int:
+def _size(layer: str, name: str, value: Any) -> int:
+    """A size argument as an int, at least its least value (shapes.LAYER_SIZES, as the plugin)."""
     if isinstance(value, bool) or not hasattr(value, "__index__"):
         raise TypeError(f"{layer}: {name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{layer}: {name} must be at least {minimum}, got {value}")
+    shapes.layer_sizes(layer, {name: int(value)})
     return int(value)
 
 
@@ -253,16 +253,12 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
         dev = _device("Conv2d", device, dtype)
         self.in_channels = cin = _size("Conv2d", "in_channels", in_channels)
         self.out_channels = cout = _size("Conv2d", "out_channels", out_channels)
-        self.kernel_size = k = _size("Conv2d", "kernel_size", kernel_size, 1)
-        self.stride = _size("Conv2d", "stride", stride, 1)
+        self.kernel_size = k = _size("Conv2d", "kernel_size", kernel_size)
+        self.stride = _size("Conv2d", "stride", stride)
         self.padding = _size("Conv2d", "padding", padding)
-        self.dilation = _size("Conv2d", "dilation", dilation, 1)
-        self.groups = g = _size("Conv2d", "groups", groups, 1)
-        if cin % g or cout % g:
-            raise ValueError(
-                f"Conv2d: in_channels ({cin}) and out_channels ({cout}) must both be divisible "
-                f"by groups ({g})"
-            )
+        self.dilation = _size("Conv2d", "dilation", dilation)
+        self.groups = g = _size("Conv2d", "groups", groups)
+        shapes.layer_sizes("Conv2d", {"in_channels": cin, "out_channels": cout, "groups": g})
         bound = _fan_in_bound(cin // g * k * k)
         self.weight = _uniform(dev, (cout, cin // g, k, k), bound, dtype)
         self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
@@ -319,17 +315,13 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
         dev = _device(layer, device, dtype)
         self.in_channels = cin = _size(layer, "in_channels", in_channels)
         self.out_channels = cout = _size(layer, "out_channels", out_channels)
-        self.kernel_size = k = _size(layer, "kernel_size", kernel_size, 1)
-        self.stride = _size(layer, "stride", stride, 1)
+        self.kernel_size = k = _size(layer, "kernel_size", kernel_size)
+        self.stride = _size(layer, "stride", stride)
         self.padding = _size(layer, "padding", padding)
         self.output_padding = _size(layer, "output_padding", output_padding)
-        self.groups = _size(layer, "groups", groups, 1)
-        self.dilation = _size(layer, "dilation", dilation, 1)
-        if cin % self.groups or cout % self.groups:
-            raise ValueError(
-                f"{layer}: in_channels ({cin}) and out_channels ({cout}) must both be divisible "
-                f"by groups ({self.groups})"
-            )
+        self.groups = _size(layer, "groups", groups)
+        self.dilation = _size(layer, "dilation", dilation)
+        shapes.layer_sizes(layer, {"in_channels": cin, "out_channels": cout, "groups": self.groups})
         bound = _fan_in_bound(cout // self.groups * k * k)
         self.weight = _uniform(dev, (cin, cout // self.groups, k, k), bound, dtype)
         self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
@@ -377,8 +369,8 @@ class _Pool2d(Module, Generic[PoolK, PoolStride, PoolPad]):
     ) -> None:
         super().__init__()
         name = type(self).__name__
-        self.kernel_size = _size(name, "kernel_size", kernel_size, 1)
-        self.stride = self.kernel_size if stride is None else _size(name, "stride", stride, 1)
+        self.kernel_size = _size(name, "kernel_size", kernel_size)
+        self.stride = self.kernel_size if stride is None else _size(name, "stride", stride)
         self.padding = _size(name, "padding", padding)
 
     def extra_repr(self) -> str:
@@ -724,10 +716,9 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
         super().__init__()
         name = "MultiHeadAttention"
         dev = _device(name, device, dtype)
-        dim = _size(name, "embed_dim", embed_dim, 1)
-        heads = _size(name, "num_heads", num_heads, 1)
-        if dim % heads:
-            raise ValueError(f"{name}: embed_dim ({dim}) must be divisible by num_heads ({heads})")
+        dim = _size(name, "embed_dim", embed_dim)
+        heads = _size(name, "num_heads", num_heads)
+        shapes.layer_sizes(name, {"embed_dim": dim, "num_heads": heads})
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
         self.embed_dim = dim
@@ -871,6 +862,11 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
                 f"TransformerEncoderLayer: activation must be 'relu' or 'gelu', got {activation!r}"
             )
         dev = _device("TransformerEncoderLayer", device, dtype)
+        sizes = {"d_model": d_model, "nhead": nhead, "dim_feedforward": dim_feedforward}
+        shapes.layer_sizes(
+            "TransformerEncoderLayer",
+            {name: _size("TransformerEncoderLayer", name, v) for name, v in sizes.items()},
+        )
         kw: dict[str, Any] = {"device": dev, "dtype": dtype}
         self.self_attn = MultiHeadAttention(d_model, nhead, dropout=dropout, **kw)
         self.linear1 = Linear(d_model, dim_feedforward, **kw)
