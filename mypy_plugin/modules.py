@@ -27,6 +27,7 @@ from mypy.types import (
     FunctionLike,
     Instance,
     LiteralType,
+    Overloaded,
     ProperType,
     TupleType,
     Type,
@@ -74,7 +75,9 @@ def constructor(ctx: FunctionContext) -> Type:
         return ctx.default_return_type
     init = result.type.get_method("__init__")
     init_type = get_proper_type(init.type) if init is not None else None
-    if not isinstance(init_type, CallableType):  # overloaded constructors: leave them be
+    if isinstance(init_type, Overloaded):  # the last overload is the general one (I, O)
+        init_type = init_type.items[-1]
+    if not isinstance(init_type, CallableType):
         return ctx.default_return_type
     values: dict[str, object] = {}
     for names, exprs, types in zip(ctx.arg_names, ctx.args, ctx.arg_types):
@@ -109,9 +112,22 @@ def constructor(ctx: FunctionContext) -> Type:
             continue
         args[index] = LiteralType(value, fallback=int_type(ctx.api))
         literal_by_var[declared.name] = args[index]
-    for i, arg in enumerate(args):  # a size given as a plain int (the relaxed signature)
-        if isinstance(get_proper_type(arg), UninhabitedType):
+    passed = {
+        getattr(get_proper_type(declared), "name", None)
+        for param, declared in zip(init_type.arg_names, init_type.arg_types)
+        if param in values
+    }
+    for i, arg in enumerate(args):
+        proper = get_proper_type(arg)
+        if isinstance(proper, UninhabitedType):  # a size given as a plain int (relaxed)
             args[i] = int_type(ctx.api)
+        elif isinstance(proper, AnyType) and i < len(type_vars):
+            # the pyright overload leaves stride & co. Any: the default when not given
+            default = get_proper_type(getattr(type_vars[i], "default", None))
+            if type_vars[i].name in passed:
+                args[i] = int_type(ctx.api)
+            elif isinstance(default, (LiteralType, Instance)):
+                args[i] = default
     for i, tv in enumerate(type_vars):  # defaults that refer to another parameter
         default = get_proper_type(getattr(tv, "default", None))
         if isinstance(default, TypeVarType) and default.name in literal_by_var:
@@ -140,11 +156,17 @@ def constructor_signature(ctx: FunctionSigContext) -> FunctionLike:
     the constructor hook reads its literal value, and a type context (`Linear[L[784], ...]`)
     cannot turn an int expression into a false [arg-type]."""
     signature = ctx.default_signature
-    if not isinstance(signature, CallableType):
+    result = get_proper_type(signature.ret_type) if isinstance(signature, CallableType) else None
+    if not isinstance(signature, CallableType) or not isinstance(result, Instance):
         return signature
+    # the class's own parameters only: an overload's `SI` (bound to sizes.Size, for pyright)
+    # must stay as it is, or overload matching would pick the first for any int
+    own = {tv.name for tv in result.type.defn.type_vars}
     integer = int_type(ctx.api)
     arg_types = [
-        UnionType([typ, integer]) if isinstance(get_proper_type(typ), TypeVarType) else typ
+        UnionType([typ, integer])
+        if isinstance(proper := get_proper_type(typ), TypeVarType) and proper.name in own
+        else typ
         for typ in signature.arg_types
     ]
     return signature.copy_modified(arg_types=arg_types)
@@ -444,8 +466,10 @@ def build_module(ctx: MethodContext) -> Type:
 def _arch_type(typ: ProperType) -> ProperType | None:
     if isinstance(typ, TypeType):
         return get_proper_type(typ.item)
-    if hasattr(typ, "is_type_obj") and typ.is_type_obj():  # a class object: its constructor
-        return get_proper_type(typ.ret_type)  # type: ignore[attr-defined]
+    if isinstance(typ, Overloaded) and typ.is_type_obj():  # overloaded __init__
+        return get_proper_type(typ.items[-1].ret_type)
+    if isinstance(typ, CallableType) and typ.is_type_obj():  # a class object: its constructor
+        return get_proper_type(typ.ret_type)
     return None
 
 

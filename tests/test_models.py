@@ -204,11 +204,7 @@ def pyright_limit(path: Path, line: int, rule: str, message: str) -> str | None:
 # so a forward that returns its output where a literal size is declared is an error; and
 # `dev.tensor([1, 2])` of Python ints has no dtype in pure typing. (README: what pyright sees.)
 KNOWN_PYRIGHT_GAPS = {
-    ("lenet.py", 55): "layer sizes by value",
-    ("makemore_mlp.py", 62): "layer sizes by value",
-    ("nanogpt_block.py", 66): "layer sizes by value",
-    ("vae.py", 39): "layer sizes by value",
-    ("vae.py", 48): "layer sizes by value",
+    ("nanogpt_block.py", 66): "reshape to run-time dims (B, T, C from x.shape) is int dims",
     ("mnist_net.py", 54): "dtype of a list of ints",
 }
 

@@ -20,7 +20,7 @@ Overloads that accept `int` dims come after the exact ones: unknown is never an 
 from __future__ import annotations
 
 import math
-from typing import Any, Generic, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
 from typing_extensions import TypeVar, TypeVarTuple
 
@@ -31,6 +31,7 @@ from shaped.dtypes import Bool, DType, Float32, Int64, NoTape, OwnedTape
 from shaped.errors import DtypeError, ShapeError
 from shaped.functions import where
 from shaped.nn.module import Module
+from shaped.nn.sizes import Size
 from shaped.tensor import Tensor
 
 __all__ = [
@@ -78,6 +79,10 @@ Dim = TypeVar("Dim")
 Heads = TypeVar("Heads")
 Ff = TypeVar("Ff")
 Inner = TypeVar("Inner", bound=Module)
+# sizes given by value keep their literal under pyright when they are in sizes.Size (0..1024)
+SI = TypeVar("SI", bound=Size)
+SO = TypeVar("SO", bound=Size)
+SK = TypeVar("SK", bound=Size)
 
 # per-call type parameters of forward
 S = TypeVar("S", bound=tuple[Any, ...])
@@ -165,10 +170,50 @@ class Linear(Module, Generic[I, O]):
     weight: Tensor[tuple[O, I], Any, Any]
     bias: Tensor[tuple[O], Any, Any] | None
 
+    @overload
+    def __init__(
+        self: Linear[SI, SO],
+        in_features: SI,
+        out_features: SO,
+        *,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Linear[SI, int],
+        in_features: SI,
+        out_features: int,
+        *,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Linear[int, SO],
+        in_features: int,
+        out_features: SO,
+        *,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         in_features: I,
         out_features: O,
+        *,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    def __init__(
+        self,
+        in_features: Any,
+        out_features: Any,
         *,
         bias: bool = True,
         device: Device | None = None,
@@ -235,16 +280,46 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
     weight: Tensor[tuple[Cout, Any, K, K], Any, Any]
     bias: Tensor[tuple[Cout], Any, Any] | None
 
+    @overload
+    def __init__(
+        self: Conv2d[SI, SO, SK, Any, Any, Any, Any],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: SK,
+        *,
+        stride: int = ...,
+        padding: int = ...,
+        dilation: int = ...,
+        groups: int = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         in_channels: Cin,
         out_channels: Cout,
         kernel_size: K,
         *,
-        stride: Stride = 1,  # type: ignore[assignment]  # the TypeVar's default, L[1]
-        padding: Pad = 0,  # type: ignore[assignment]
-        dilation: Dil = 1,  # type: ignore[assignment]
-        groups: Groups = 1,  # type: ignore[assignment]
+        stride: Stride = ...,
+        padding: Pad = ...,
+        dilation: Dil = ...,
+        groups: Groups = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    def __init__(
+        self,
+        in_channels: Any,
+        out_channels: Any,
+        kernel_size: Any,
+        *,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: Any = 1,
         bias: bool = True,
         device: Device | None = None,
         dtype: type[DType] = Float32,
@@ -295,14 +370,46 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
     weight: Tensor[tuple[Cin, Any, K, K], Any, Any]
     bias: Tensor[tuple[Cout], Any, Any] | None
 
+    @overload
+    def __init__(
+        self: ConvTranspose2d[SI, SO, SK, Any, Any],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: SK,
+        *,
+        stride: int = ...,
+        padding: int = ...,
+        output_padding: int = 0,
+        groups: int = 1,
+        dilation: int = 1,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         in_channels: Cin,
         out_channels: Cout,
         kernel_size: K,
         *,
-        stride: Stride = 1,  # type: ignore[assignment]  # the TypeVar's default, L[1]
-        padding: Pad = 0,  # type: ignore[assignment]
+        stride: Stride = ...,
+        padding: Pad = ...,
+        output_padding: int = 0,
+        groups: int = 1,
+        dilation: int = 1,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    def __init__(
+        self,
+        in_channels: Any,
+        out_channels: Any,
+        kernel_size: Any,
+        *,
+        stride: Any = 1,
+        padding: Any = 0,
         output_padding: int = 0,
         groups: int = 1,
         dilation: int = 1,
@@ -543,9 +650,27 @@ class LayerNorm(Module, Generic[Nf]):
     weight: Tensor[tuple[Nf], Any, Any]
     bias: Tensor[tuple[Nf], Any, Any]
 
+    @overload
+    def __init__(
+        self: LayerNorm[SI],
+        normalized_shape: SI,
+        *,
+        eps: float = 1e-5,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         normalized_shape: Nf,
+        *,
+        eps: float = 1e-5,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    def __init__(
+        self,
+        normalized_shape: Any,
         *,
         eps: float = 1e-5,
         device: Device | None = None,
@@ -640,11 +765,59 @@ class BatchNorm1d(_BatchNorm[C]):
 
     _ranks = (2, 3)
 
+    if TYPE_CHECKING:  # the constructor as pyright reads it (sizes.Size keeps the literal)
+
+        @overload
+        def __init__(
+            self: BatchNorm1d[SI],
+            num_features: SI,
+            *,
+            eps: float = 1e-5,
+            momentum: float = 0.1,
+            device: Device | None = None,
+            dtype: type[DType] = Float32,
+        ) -> None: ...
+        @overload
+        def __init__(
+            self,
+            num_features: C,
+            *,
+            eps: float = 1e-5,
+            momentum: float = 0.1,
+            device: Device | None = None,
+            dtype: type[DType] = Float32,
+        ) -> None: ...
+        def __init__(self, num_features: Any, **options: Any) -> None: ...
+
 
 class BatchNorm2d(_BatchNorm[C]):
     """Batch normalization of (N, C, H, W) per channel C."""
 
     _ranks = (4,)
+
+    if TYPE_CHECKING:  # the constructor as pyright reads it (sizes.Size keeps the literal)
+
+        @overload
+        def __init__(
+            self: BatchNorm2d[SI],
+            num_features: SI,
+            *,
+            eps: float = 1e-5,
+            momentum: float = 0.1,
+            device: Device | None = None,
+            dtype: type[DType] = Float32,
+        ) -> None: ...
+        @overload
+        def __init__(
+            self,
+            num_features: C,
+            *,
+            eps: float = 1e-5,
+            momentum: float = 0.1,
+            device: Device | None = None,
+            dtype: type[DType] = Float32,
+        ) -> None: ...
+        def __init__(self, num_features: Any, **options: Any) -> None: ...
 
 
 class Embedding(Module, Generic[V, E]):
@@ -657,10 +830,37 @@ class Embedding(Module, Generic[V, E]):
 
     weight: Tensor[tuple[V, E], Any, Any]
 
+    @overload
+    def __init__(
+        self: Embedding[SI, SO],
+        num_embeddings: SI,
+        embedding_dim: SO,
+        *,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Embedding[int, SO],
+        num_embeddings: int,
+        embedding_dim: SO,
+        *,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         num_embeddings: V,
         embedding_dim: E,
+        *,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    def __init__(
+        self,
+        num_embeddings: Any,
+        embedding_dim: Any,
         *,
         device: Device | None = None,
         dtype: type[DType] = Float32,
@@ -703,10 +903,32 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
     in_proj_bias: Tensor[tuple[Any], Any, Any] | None
     out_proj: Linear[Dim, Dim]
 
+    @overload
+    def __init__(
+        self: MultiHeadAttention[SI, SO],
+        embed_dim: SI,
+        num_heads: SO,
+        *,
+        dropout: float = 0.0,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         embed_dim: Dim,
         num_heads: Heads,
+        *,
+        dropout: float = 0.0,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    def __init__(
+        self,
+        embed_dim: Any,
+        num_heads: Any,
         *,
         dropout: float = 0.0,
         bias: bool = True,
@@ -843,11 +1065,53 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
 
     _type_args = ("d_model", "nhead", "dim_feedforward")
 
+    @overload
+    def __init__(
+        self: TransformerEncoderLayer[SI, SO, SK],
+        d_model: SI,
+        nhead: SO,
+        dim_feedforward: SK,
+        *,
+        dropout: float = 0.1,
+        activation: Literal["relu", "gelu"] = "relu",
+        layer_norm_eps: float = 1e-5,
+        norm_first: bool = False,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: TransformerEncoderLayer[SI, SO, int],
+        d_model: SI,
+        nhead: SO,
+        dim_feedforward: int,
+        *,
+        dropout: float = 0.1,
+        activation: Literal["relu", "gelu"] = "relu",
+        layer_norm_eps: float = 1e-5,
+        norm_first: bool = False,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         d_model: Dim,
         nhead: Heads,
         dim_feedforward: Ff,
+        *,
+        dropout: float = 0.1,
+        activation: Literal["relu", "gelu"] = "relu",
+        layer_norm_eps: float = 1e-5,
+        norm_first: bool = False,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None: ...
+    def __init__(
+        self,
+        d_model: Any,
+        nhead: Any,
+        dim_feedforward: Any,
         *,
         dropout: float = 0.1,
         activation: Literal["relu", "gelu"] = "relu",
