@@ -41,6 +41,7 @@ from mypy.types import (
 )
 
 from shaped import shapes
+from shaped.dtypes import mismatch
 from shaped.errors import ShapeError
 from shaped.shapes import Shape, fmt
 
@@ -175,8 +176,25 @@ def constructor_signature(ctx: FunctionSigContext) -> FunctionLike:
 # ---------------------------------------------------------------- calling a module
 
 
+PARAM_DTYPE = "PD"  # the layers' type parameter for their parameters' dtype
+
+
+def _sizes(module: Instance) -> list[Type]:
+    """A layer's size arguments: its type arguments less the parameters' dtype."""
+    names = [tv.name for tv in module.type.defn.type_vars]
+    return [arg for name, arg in zip(names, module.args) if name != PARAM_DTYPE]
+
+
+def param_dtype(module: Instance) -> ProperType | None:
+    """The dtype a built-in layer's parameters have, as its type says (None: it has none)."""
+    for tv, arg in zip(module.type.defn.type_vars, module.args):
+        if tv.name == PARAM_DTYPE:
+            return get_proper_type(arg)
+    return None
+
+
 def _dims(module: Instance) -> list[int | None]:
-    return [dim_of(arg) for arg in module.args]
+    return [dim_of(arg) for arg in _sizes(module)]
 
 
 LayerRule = Callable[[list[int | None], Shape], Shape | None]
@@ -251,7 +269,7 @@ def _name(module: Instance) -> str:
     if not module.args:
         return module.type.name
     parts = []
-    for arg in module.args:
+    for arg in _sizes(module):
         dim = dim_of(arg)
         proper = get_proper_type(arg)
         parts.append(
@@ -397,14 +415,60 @@ def call(ctx: MethodContext) -> Type:
                 ctx.context,
                 code=DTYPE,
             )
-    # the signature was relaxed, so the result is built from x: its dtype, device and tape
-    # (Embedding gives rows of its weight: a dtype its type does not carry)
-    embedding = module.type.fullname == f"{LAYERS}.Embedding"
-    dtype = AnyType(TypeOfAny.special_form) if embedding else None
+    # the signature was relaxed, so the result is built from x: its device and tape, and
+    # the dtype of the last layer with parameters (x's own when there is none)
+    try:
+        dtype = dtype_through(module, x.dtype)
+    except DtypeMismatch as error:
+        ctx.api.fail(str(error), ctx.context, code=DTYPE)
+        dtype = None
     if x.shape is None:  # a rank unknown here (a user's TypeVar): shape-keeping layers keep it
         return make_tensor(ctx.api, x.instance, KEEP if _keeps_shape(module) else None, dtype)
     shape = run_rule(ctx, apply, module, x.shape)
     return make_tensor(ctx.api, x.instance, shape, dtype)
+
+
+class DtypeMismatch(Exception):
+    """Data of one dtype meets a layer whose parameters have another."""
+
+
+# the op that meets the parameters first, as the run time names it in its DtypeError
+WEIGHT_OPS = {
+    "Linear": "linear",
+    "Conv2d": "conv2d",
+    "ConvTranspose2d": "conv_transpose2d",
+    "LayerNorm": "layer_norm",
+    "BatchNorm1d": "batch_norm",
+    "BatchNorm2d": "batch_norm",
+    "MultiHeadAttention": "linear",
+    "TransformerEncoderLayer": "linear",
+}
+
+
+def dtype_through(module: ProperType, dtype: ProperType, where: str = "") -> ProperType | None:
+    """The dtype of `module`'s output for input of `dtype` (None: the input's); raises
+    DtypeMismatch where known float data meets parameters of another known dtype."""
+    if isinstance(module, TupleType):
+        module = module.partial_fallback
+    if not isinstance(module, Instance):
+        return None
+    if module.type.has_base(SEQUENTIAL):
+        out: ProperType | None = None
+        for index, layer in enumerate(_layers(module) or []):
+            label = f"{where}Sequential layer {index} ({_layer_name(layer)}): "
+            out = dtype_through(layer, dtype, label) or out
+            dtype = out or dtype
+        return out
+    if module.type.fullname == f"{LAYERS}.Residual" and module.args:
+        return dtype_through(get_proper_type(module.args[0]), dtype, where + "Residual: ")
+    params = param_dtype(module) if module.type.module_name == LAYERS else None
+    if params is None:
+        return None
+    op = WEIGHT_OPS.get(module.type.name)
+    have, want = dtype_marker(dtype), dtype_marker(params)
+    if op is not None and have is not None and want is not None and have is not want:
+        raise DtypeMismatch(where + mismatch(op, have.__name__, want.__name__, weights=True))
+    return params
 
 
 def _instance(layer: Instance | TupleType) -> Instance:
@@ -460,7 +524,49 @@ def build_module(ctx: MethodContext) -> Type:
     if arch is None:
         return ctx.default_return_type
     built = _module_for(ctx, arch)
-    return built if built is not None else ctx.default_return_type
+    if built is None:
+        return ctx.default_return_type
+    given = next((typ for (name, typ) in _named_args(ctx) if name == "dtype"), None)
+    dtype = get_proper_type(given) if given is not None else None
+    if isinstance(dtype, CallableType) and dtype.is_type_obj():  # the class itself: sh.Float64
+        dtype = get_proper_type(dtype.ret_type)
+    elif isinstance(dtype, TypeType):
+        dtype = get_proper_type(dtype.item)
+    marker = dtype_marker(dtype) if dtype is not None else None
+    if dtype is not None and marker is not None and marker.name != "float32":
+        return _with_dtype(built, dtype)  # dtype= converts the layers of the default Float32
+    return built
+
+
+def _named_args(ctx: MethodContext) -> list[tuple[str | None, Type]]:
+    return [
+        (name, typ)
+        for names, types in zip(ctx.arg_names, ctx.arg_types)
+        for name, typ in zip(names, types)
+    ]
+
+
+def _with_dtype(module: Type, dtype: Type) -> Type:
+    """A built module type whose layers with the default Float32 parameters get `dtype`."""
+    proper = get_proper_type(module)
+    if isinstance(proper, TupleType):
+        items = [_with_dtype(item, dtype) for item in proper.items]
+        fallback = proper.partial_fallback.copy_modified(args=items)
+        return TupleType(items, fallback=fallback)
+    if not isinstance(proper, Instance):
+        return module
+    names = [tv.name for tv in proper.type.defn.type_vars]
+    args = [
+        dtype
+        if name == PARAM_DTYPE
+        and (marker := dtype_marker(get_proper_type(arg))) is not None
+        and marker.name == "float32"
+        else _with_dtype(arg, dtype)
+        if isinstance(get_proper_type(arg), Instance | TupleType)
+        else arg
+        for name, arg in zip(names, proper.args)
+    ]
+    return proper.copy_modified(args=args)
 
 
 def _arch_type(typ: ProperType) -> ProperType | None:

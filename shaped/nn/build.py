@@ -35,13 +35,15 @@ M = TypeVar("M", bound=Module)
 _LITERALS = (typing.Literal, typing_extensions.Literal)
 
 
+# with another dtype= the layers' dtype differs from their types' (Float32 by default):
+# pure typing cannot rewrite them, so that call is Any there (the plugin rewrites them)
 @overload
 def build_module(
-    arch: type[tuple[*Ms]], device: Device | None = None, *, dtype: type[DType] = Float32
+    arch: type[tuple[*Ms]], device: Device | None = None, *, dtype: type[Float32] = Float32
 ) -> Sequential[*Ms]: ...
 @overload
 def build_module(
-    arch: type[M], device: Device | None = None, *, dtype: type[DType] = Float32
+    arch: type[M], device: Device | None = None, *, dtype: type[Float32] = Float32
 ) -> M: ...
 @overload
 def build_module(
@@ -53,7 +55,7 @@ def build_module(
     """Build `arch` (a tuple of module types, a `Sequential[...]` type, or a module type).
 
     Parameters are drawn from `device`'s RNG (the layers' default device when None) with
-    the float `dtype`. A size given as `int` instead of a `Literal` is a TypeError naming it.
+    the float `dtype`, unless a layer's type names its own (`Linear[L[4], L[8], sh.Float64]`). A size given as `int` instead of a `Literal` is a TypeError naming it.
     """
     return _build(arch, device, dtype, "")
 
@@ -81,7 +83,9 @@ def _build(arch: object, device: Device | None, dtype: type[DType], path: str) -
             f"build_module{where}: expected a module type, a tuple of module types or a "
             f"Sequential[...] type, got {_name(arch)}"
         )
-    values = _type_values(origin, args, device, dtype, path)
+    values, own_dtype = _type_values(origin, args, device, dtype, path)
+    if own_dtype is not None and own_dtype is not Float32:  # `Linear[L[4], L[8], sh.Float64]`
+        dtype = own_dtype
     names = origin._type_args
     accepted = inspect.signature(origin).parameters
     extras: dict[str, Any] = {}
@@ -96,16 +100,22 @@ def _build(arch: object, device: Device | None, dtype: type[DType], path: str) -
 
 def _type_values(
     cls: type[Module], args: tuple[Any, ...], device: Device | None, dtype: type[DType], path: str
-) -> list[Any]:
-    """The constructor value of each type argument: a Literal's value, or the module built."""
+) -> tuple[list[Any], type[DType] | None]:
+    """The constructor value of each type argument (a Literal's value, or the module built),
+    and the parameters' dtype the type gives (a layer's `PD` argument), if any."""
     where = f" (layer {path})" if path else ""
     params: tuple[Any, ...] = getattr(cls, "__parameters__", ())
     args = args or params  # unsubscripted: only parameters with defaults can be filled
     names = cls._type_args or tuple(getattr(p, "__name__", str(p)) for p in params)
     given: dict[Any, Any] = {}  # type parameter -> its type argument
     values: list[Any] = []
+    own_dtype: type[DType] | None = None
     for index, arg in enumerate(args):
         param = params[index] if index < len(params) else None
+        if getattr(param, "__name__", None) == "PD":  # the parameters' dtype, not a size
+            if isinstance(arg, type) and issubclass(arg, DType):
+                own_dtype = arg
+            continue
         name = names[index] if index < len(names) else f"#{index}"
         label = f"{cls.__name__}'s parameter {getattr(param, '__name__', index)} ({name})"
         # an unfilled parameter takes its default, which may name an earlier one
@@ -136,7 +146,7 @@ def _type_values(
                 f"{_name(arg)}: build_module reads the sizes from the type"
             )
         given[param] = arg
-    return values
+    return values, own_dtype
 
 
 def _is_module_type(arch: object) -> bool:

@@ -20,7 +20,7 @@ Overloads that accept `int` dims come after the exact ones: unknown is never an 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Generic, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, cast, overload
 
 from typing_extensions import TypeVar, TypeVarTuple
 
@@ -83,6 +83,8 @@ Inner = TypeVar("Inner", bound=Module)
 SI = TypeVar("SI", bound=Size)
 SO = TypeVar("SO", bound=Size)
 SK = TypeVar("SK", bound=Size)
+PD = TypeVar("PD", default=Float32)  # the parameters' dtype
+MD = TypeVar("MD", bound=DType)
 
 # per-call type parameters of forward
 S = TypeVar("S", bound=tuple[Any, ...])
@@ -159,7 +161,7 @@ def _same_device_rng(device: Device, x: AnyTensor) -> Any:
 # ---------------------------------------------------------------- linear and convolutions
 
 
-class Linear(Module, Generic[I, O]):
+class Linear(Module, Generic[I, O, PD]):
     """y = x @ weight.T + bias for x of shape (*B, I). Initialised like torch.nn.Linear.
 
     weight (O, I) and bias (O,) are drawn from U(-1/sqrt(I), 1/sqrt(I)).
@@ -167,8 +169,8 @@ class Linear(Module, Generic[I, O]):
 
     _type_args = ("in_features", "out_features")
 
-    weight: Tensor[tuple[O, I], Any, Any]
-    bias: Tensor[tuple[O], Any, Any] | None
+    weight: Tensor[tuple[O, I], PD, Any]
+    bias: Tensor[tuple[O], PD, Any] | None
 
     @overload
     def __init__(
@@ -178,7 +180,17 @@ class Linear(Module, Generic[I, O]):
         *,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Linear[SI, SO, MD],
+        in_features: SI,
+        out_features: SO,
+        *,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[MD],
     ) -> None: ...
     @overload
     def __init__(
@@ -188,7 +200,7 @@ class Linear(Module, Generic[I, O]):
         *,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
     ) -> None: ...
     @overload
     def __init__(
@@ -198,7 +210,7 @@ class Linear(Module, Generic[I, O]):
         *,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
     ) -> None: ...
     @overload
     def __init__(
@@ -208,7 +220,7 @@ class Linear(Module, Generic[I, O]):
         *,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[PD] = ...,
     ) -> None: ...
     def __init__(
         self,
@@ -217,7 +229,7 @@ class Linear(Module, Generic[I, O]):
         *,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         dev = _device("Linear", device, dtype)
@@ -228,13 +240,23 @@ class Linear(Module, Generic[I, O]):
         self.bias = _uniform(dev, (self.out_features,), bound, dtype) if bias else None
 
     @overload
-    def __call__(self, x: Tensor[tuple[*B, I], D, Dev, T]) -> Tensor[tuple[*B, O], D, Dev, T]: ...
+    def __call__(self, x: Tensor[tuple[*B, I], PD, Dev, T]) -> Tensor[tuple[*B, O], PD, Dev, T]: ...
     @overload
-    def __call__(self, x: Tensor[tuple[*B, int], D, Dev, T]) -> Tensor[tuple[*B, O], D, Dev, T]: ...
+    def __call__(
+        self, x: Tensor[tuple[*B, int], PD, Dev, T]
+    ) -> Tensor[tuple[*B, O], PD, Dev, T]: ...
     def __call__(self, x: AnyTensor) -> Any:
         return F.linear(x, self.weight, self.bias)
 
     forward = __call__
+
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> Linear[I, O, MD]: ...
+        def to(self, target: Any) -> Any: ...
 
     def extra_repr(self) -> str:
         return (
@@ -259,7 +281,7 @@ def _conv_repr(layer: Any, output_padding: int = 0) -> str:
     return text
 
 
-class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
+class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
     """2-D convolution over (N, Cin, H, W) or (Cin, H, W), as torch.nn.Conv2d (square kernel).
 
     weight (Cout, Cin/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
@@ -277,8 +299,8 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
         "groups",
     )
 
-    weight: Tensor[tuple[Cout, Any, K, K], Any, Any]
-    bias: Tensor[tuple[Cout], Any, Any] | None
+    weight: Tensor[tuple[Cout, Any, K, K], PD, Any]
+    bias: Tensor[tuple[Cout], PD, Any] | None
 
     @overload
     def __init__(
@@ -293,7 +315,22 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
         groups: int = ...,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Conv2d[SI, SO, SK, Any, Any, Any, Any, MD],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: SK,
+        *,
+        stride: int = ...,
+        padding: int = ...,
+        dilation: int = ...,
+        groups: int = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[MD],
     ) -> None: ...
     @overload
     def __init__(
@@ -308,7 +345,7 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
         groups: Groups = ...,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[PD] = ...,
     ) -> None: ...
     def __init__(
         self,
@@ -322,7 +359,7 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
         groups: Any = 1,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         dev = _device("Conv2d", device, dtype)
@@ -340,12 +377,12 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
 
     @overload
     def __call__(
-        self, x: Tensor[tuple[N, Any, Any, Any], D, Dev, T]
-    ) -> Tensor[tuple[N, Cout, int, int], D, Dev, T]: ...
+        self, x: Tensor[tuple[N, Any, Any, Any], PD, Dev, T]
+    ) -> Tensor[tuple[N, Cout, int, int], PD, Dev, T]: ...
     @overload
     def __call__(
-        self, x: Tensor[tuple[Any, Any, Any], D, Dev, T]
-    ) -> Tensor[tuple[Cout, int, int], D, Dev, T]: ...
+        self, x: Tensor[tuple[Any, Any, Any], PD, Dev, T]
+    ) -> Tensor[tuple[Cout, int, int], PD, Dev, T]: ...
     def __call__(self, x: AnyTensor) -> Any:
         return F.conv2d(
             x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
@@ -353,11 +390,19 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups]):
 
     forward = __call__
 
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> Conv2d[Cin, Cout, K, Stride, Pad, Dil, Groups, MD]: ...
+        def to(self, target: Any) -> Any: ...
+
     def extra_repr(self) -> str:
         return _conv_repr(self)
 
 
-class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
+class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad, PD]):
     """Transposed 2-D convolution, as torch.nn.ConvTranspose2d (square kernel).
 
     weight (Cin, Cout/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
@@ -367,8 +412,8 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
 
     _type_args = ("in_channels", "out_channels", "kernel_size", "stride", "padding")
 
-    weight: Tensor[tuple[Cin, Any, K, K], Any, Any]
-    bias: Tensor[tuple[Cout], Any, Any] | None
+    weight: Tensor[tuple[Cin, Any, K, K], PD, Any]
+    bias: Tensor[tuple[Cout], PD, Any] | None
 
     @overload
     def __init__(
@@ -384,7 +429,23 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
         dilation: int = 1,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: ConvTranspose2d[SI, SO, SK, Any, Any, MD],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: SK,
+        *,
+        stride: int = ...,
+        padding: int = ...,
+        output_padding: int = 0,
+        groups: int = 1,
+        dilation: int = 1,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[MD],
     ) -> None: ...
     @overload
     def __init__(
@@ -400,7 +461,7 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
         dilation: int = 1,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[PD] = ...,
     ) -> None: ...
     def __init__(
         self,
@@ -415,7 +476,7 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
         dilation: int = 1,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         layer = "ConvTranspose2d"
@@ -435,12 +496,12 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
 
     @overload
     def __call__(
-        self, x: Tensor[tuple[N, Any, Any, Any], D, Dev, T]
-    ) -> Tensor[tuple[N, Cout, int, int], D, Dev, T]: ...
+        self, x: Tensor[tuple[N, Any, Any, Any], PD, Dev, T]
+    ) -> Tensor[tuple[N, Cout, int, int], PD, Dev, T]: ...
     @overload
     def __call__(
-        self, x: Tensor[tuple[Any, Any, Any], D, Dev, T]
-    ) -> Tensor[tuple[Cout, int, int], D, Dev, T]: ...
+        self, x: Tensor[tuple[Any, Any, Any], PD, Dev, T]
+    ) -> Tensor[tuple[Cout, int, int], PD, Dev, T]: ...
     def __call__(self, x: AnyTensor) -> Any:
         return F.conv_transpose2d(
             x,
@@ -454,6 +515,14 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad]):
         )
 
     forward = __call__
+
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> ConvTranspose2d[Cin, Cout, K, Stride, Pad, MD]: ...
+        def to(self, target: Any) -> Any: ...
 
     def extra_repr(self) -> str:
         return _conv_repr(self, self.output_padding)
@@ -639,7 +708,7 @@ class Dropout(Module):
 # ---------------------------------------------------------------- normalization, embedding
 
 
-class LayerNorm(Module, Generic[Nf]):
+class LayerNorm(Module, Generic[Nf, PD]):
     """Normalize over the last axis (of size N), then scale by weight and shift by bias.
 
     weight starts at ones and bias at zeros; eps 1e-5, as torch.nn.LayerNorm(N).
@@ -647,8 +716,8 @@ class LayerNorm(Module, Generic[Nf]):
 
     _type_args = ("normalized_shape",)
 
-    weight: Tensor[tuple[Nf], Any, Any]
-    bias: Tensor[tuple[Nf], Any, Any]
+    weight: Tensor[tuple[Nf], PD, Any]
+    bias: Tensor[tuple[Nf], PD, Any]
 
     @overload
     def __init__(
@@ -657,7 +726,16 @@ class LayerNorm(Module, Generic[Nf]):
         *,
         eps: float = 1e-5,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: LayerNorm[SI, MD],
+        normalized_shape: SI,
+        *,
+        eps: float = 1e-5,
+        device: Device | None = None,
+        dtype: type[MD],
     ) -> None: ...
     @overload
     def __init__(
@@ -666,7 +744,7 @@ class LayerNorm(Module, Generic[Nf]):
         *,
         eps: float = 1e-5,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[PD] = ...,
     ) -> None: ...
     def __init__(
         self,
@@ -674,7 +752,7 @@ class LayerNorm(Module, Generic[Nf]):
         *,
         eps: float = 1e-5,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         dev = _device("LayerNorm", device, dtype)
@@ -683,16 +761,24 @@ class LayerNorm(Module, Generic[Nf]):
         self.weight = _full(dev, (self.normalized_shape,), 1.0, dtype)
         self.bias = _full(dev, (self.normalized_shape,), 0.0, dtype)
 
-    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, PD, Dev, T]) -> Tensor[S, PD, Dev, T]:
         return _like(x, F.layer_norm(x, self.weight, self.bias, self.eps))
 
     forward = __call__
+
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> LayerNorm[Nf, MD]: ...
+        def to(self, target: Any) -> Any: ...
 
     def extra_repr(self) -> str:
         return f"({self.normalized_shape},), eps={self.eps}, elementwise_affine=True, bias=True"
 
 
-class _BatchNorm(Module, Generic[C]):
+class _BatchNorm(Module, Generic[C, PD]):
     """Per-channel batch normalization over axis 1, as torch.nn.BatchNorm*d.
 
     Training normalizes with the batch statistics and updates the running ones in place,
@@ -704,10 +790,10 @@ class _BatchNorm(Module, Generic[C]):
     _buffer_names = frozenset({"running_mean", "running_var", "num_batches_tracked"})
     _ranks: tuple[int, ...] = ()
 
-    weight: Tensor[tuple[C], Any, Any]
-    bias: Tensor[tuple[C], Any, Any]
-    running_mean: Tensor[tuple[C], Any, Any]
-    running_var: Tensor[tuple[C], Any, Any]
+    weight: Tensor[tuple[C], PD, Any]
+    bias: Tensor[tuple[C], PD, Any]
+    running_mean: Tensor[tuple[C], PD, Any]
+    running_var: Tensor[tuple[C], PD, Any]
     num_batches_tracked: Tensor[tuple[()], Int64, Any]
 
     def __init__(
@@ -717,7 +803,7 @@ class _BatchNorm(Module, Generic[C]):
         eps: float = 1e-5,
         momentum: float = 0.1,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -731,7 +817,7 @@ class _BatchNorm(Module, Generic[C]):
         self.running_var = _full(dev, (size,), 1.0, dtype)
         self.num_batches_tracked = dev.zeros((), Int64)
 
-    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def __call__(self, x: Tensor[S, PD, Dev, T]) -> Tensor[S, PD, Dev, T]:
         if x.ndim not in self._ranks:
             ranks = " or ".join(f"{rank}-D" for rank in self._ranks)
             raise ShapeError(
@@ -760,7 +846,7 @@ class _BatchNorm(Module, Generic[C]):
         )
 
 
-class BatchNorm1d(_BatchNorm[C]):
+class BatchNorm1d(_BatchNorm[C, PD]):
     """Batch normalization of (N, C) or (N, C, L) per channel C."""
 
     _ranks = (2, 3)
@@ -775,7 +861,17 @@ class BatchNorm1d(_BatchNorm[C]):
             eps: float = 1e-5,
             momentum: float = 0.1,
             device: Device | None = None,
-            dtype: type[DType] = Float32,
+            dtype: type[Float32] = ...,
+        ) -> None: ...
+        @overload
+        def __init__(
+            self: BatchNorm1d[SI, MD],
+            num_features: SI,
+            *,
+            eps: float = 1e-5,
+            momentum: float = 0.1,
+            device: Device | None = None,
+            dtype: type[MD],
         ) -> None: ...
         @overload
         def __init__(
@@ -785,12 +881,20 @@ class BatchNorm1d(_BatchNorm[C]):
             eps: float = 1e-5,
             momentum: float = 0.1,
             device: Device | None = None,
-            dtype: type[DType] = Float32,
+            dtype: type[PD] = ...,
         ) -> None: ...
         def __init__(self, num_features: Any, **options: Any) -> None: ...
 
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
 
-class BatchNorm2d(_BatchNorm[C]):
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> BatchNorm1d[C, MD]: ...
+        def to(self, target: Any) -> Any: ...
+
+
+class BatchNorm2d(_BatchNorm[C, PD]):
     """Batch normalization of (N, C, H, W) per channel C."""
 
     _ranks = (4,)
@@ -805,7 +909,17 @@ class BatchNorm2d(_BatchNorm[C]):
             eps: float = 1e-5,
             momentum: float = 0.1,
             device: Device | None = None,
-            dtype: type[DType] = Float32,
+            dtype: type[Float32] = ...,
+        ) -> None: ...
+        @overload
+        def __init__(
+            self: BatchNorm2d[SI, MD],
+            num_features: SI,
+            *,
+            eps: float = 1e-5,
+            momentum: float = 0.1,
+            device: Device | None = None,
+            dtype: type[MD],
         ) -> None: ...
         @overload
         def __init__(
@@ -815,12 +929,20 @@ class BatchNorm2d(_BatchNorm[C]):
             eps: float = 1e-5,
             momentum: float = 0.1,
             device: Device | None = None,
-            dtype: type[DType] = Float32,
+            dtype: type[PD] = ...,
         ) -> None: ...
         def __init__(self, num_features: Any, **options: Any) -> None: ...
 
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
 
-class Embedding(Module, Generic[V, E]):
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> BatchNorm2d[C, MD]: ...
+        def to(self, target: Any) -> Any: ...
+
+
+class Embedding(Module, Generic[V, E, PD]):
     """weight[indices]: a (V, E) table of learned vectors, drawn from N(0, 1) as torch.
 
     The indices are integers of any shape; the gradient scatter-adds into the rows used.
@@ -828,7 +950,7 @@ class Embedding(Module, Generic[V, E]):
 
     _type_args = ("num_embeddings", "embedding_dim")
 
-    weight: Tensor[tuple[V, E], Any, Any]
+    weight: Tensor[tuple[V, E], PD, Any]
 
     @overload
     def __init__(
@@ -837,7 +959,16 @@ class Embedding(Module, Generic[V, E]):
         embedding_dim: SO,
         *,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Embedding[SI, SO, MD],
+        num_embeddings: SI,
+        embedding_dim: SO,
+        *,
+        device: Device | None = None,
+        dtype: type[MD],
     ) -> None: ...
     @overload
     def __init__(
@@ -846,7 +977,7 @@ class Embedding(Module, Generic[V, E]):
         embedding_dim: SO,
         *,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
     ) -> None: ...
     @overload
     def __init__(
@@ -855,7 +986,7 @@ class Embedding(Module, Generic[V, E]):
         embedding_dim: E,
         *,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[PD] = ...,
     ) -> None: ...
     def __init__(
         self,
@@ -863,7 +994,7 @@ class Embedding(Module, Generic[V, E]):
         embedding_dim: Any,
         *,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         dev = _device("Embedding", device, dtype)
@@ -871,12 +1002,18 @@ class Embedding(Module, Generic[V, E]):
         self.embedding_dim = _size("Embedding", "embedding_dim", embedding_dim)
         self.weight = _normal(dev, (self.num_embeddings, self.embedding_dim), dtype)
 
-    def __call__(
-        self, indices: Tensor[tuple[*B], Any, Dev, T]
-    ) -> Tensor[tuple[*B, E], Any, Dev, T]:
+    def __call__(self, indices: Tensor[tuple[*B], Any, Dev, T]) -> Tensor[tuple[*B, E], PD, Dev, T]:
         return F.embedding(indices, self.weight)
 
     forward = __call__
+
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> Embedding[V, E, MD]: ...
+        def to(self, target: Any) -> Any: ...
 
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}"
@@ -885,7 +1022,7 @@ class Embedding(Module, Generic[V, E]):
 # ---------------------------------------------------------------- attention, transformer
 
 
-class MultiHeadAttention(Module, Generic[Dim, Heads]):
+class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
     """Multi-head attention with batch_first layout (N, L, E), as torch.nn.MultiheadAttention.
 
     `mha(x)` is self-attention, `mha(q, k, v)` attends from q (N, L, E) to k, v (N, S, E);
@@ -899,9 +1036,9 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
 
     _type_args = ("embed_dim", "num_heads")
 
-    in_proj_weight: Tensor[tuple[Any, Dim], Any, Any]
-    in_proj_bias: Tensor[tuple[Any], Any, Any] | None
-    out_proj: Linear[Dim, Dim]
+    in_proj_weight: Tensor[tuple[Any, Dim], PD, Any]
+    in_proj_bias: Tensor[tuple[Any], PD, Any] | None
+    out_proj: Linear[Dim, Dim, PD]
 
     @overload
     def __init__(
@@ -912,7 +1049,18 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
         dropout: float = 0.0,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: MultiHeadAttention[SI, SO, MD],
+        embed_dim: SI,
+        num_heads: SO,
+        *,
+        dropout: float = 0.0,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[MD],
     ) -> None: ...
     @overload
     def __init__(
@@ -923,7 +1071,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
         dropout: float = 0.0,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[PD] = ...,
     ) -> None: ...
     def __init__(
         self,
@@ -933,7 +1081,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
         dropout: float = 0.0,
         bias: bool = True,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         name = "MultiHeadAttention"
@@ -956,30 +1104,30 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
     @overload
     def __call__(
         self,
-        query: Tensor[S, D, Dev, T],
+        query: Tensor[S, PD, Dev, T],
         key: None = None,
         value: None = None,
         *,
         mask: Mask | None = None,
-    ) -> Tensor[S, D, Dev, T]: ...
+    ) -> Tensor[S, PD, Dev, T]: ...
     @overload
     def __call__(
         self,
-        query: Tensor[S, D, Dev, T],
+        query: Tensor[S, PD, Dev, T],
         key: Tensor[Any, D, Dev, NoTape],
         value: Tensor[Any, D, Dev, NoTape] | None = None,
         *,
         mask: Mask | None = None,
-    ) -> Tensor[S, D, Dev, T]: ...
+    ) -> Tensor[S, PD, Dev, T]: ...
     @overload
     def __call__(
         self,
-        query: Tensor[S, D, Dev, T],
-        key: Tensor[Any, D, Dev, T],
-        value: Tensor[Any, D, Dev, T] | None = None,
+        query: Tensor[S, PD, Dev, T],
+        key: Tensor[Any, PD, Dev, T],
+        value: Tensor[Any, PD, Dev, T] | None = None,
         *,
         mask: Mask | None = None,
-    ) -> Tensor[S, D, Dev, T]: ...
+    ) -> Tensor[S, PD, Dev, T]: ...
     @overload
     def __call__(
         self,
@@ -1027,6 +1175,14 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
 
     forward = __call__
 
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> MultiHeadAttention[Dim, Heads, MD]: ...
+        def to(self, target: Any) -> Any: ...
+
     def _project(
         self, query: AnyTensor, key: AnyTensor, value: AnyTensor
     ) -> tuple[AnyTensor, AnyTensor, AnyTensor]:
@@ -1055,7 +1211,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads]):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
 
 
-class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
+class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
     """Self-attention then a feed-forward block, each with a residual and LayerNorm.
 
     torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, batch_first=True)'s
@@ -1077,7 +1233,21 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
         layer_norm_eps: float = 1e-5,
         norm_first: bool = False,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: TransformerEncoderLayer[SI, SO, SK, MD],
+        d_model: SI,
+        nhead: SO,
+        dim_feedforward: SK,
+        *,
+        dropout: float = 0.1,
+        activation: Literal["relu", "gelu"] = "relu",
+        layer_norm_eps: float = 1e-5,
+        norm_first: bool = False,
+        device: Device | None = None,
+        dtype: type[MD],
     ) -> None: ...
     @overload
     def __init__(
@@ -1091,7 +1261,7 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
         layer_norm_eps: float = 1e-5,
         norm_first: bool = False,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[Float32] = ...,
     ) -> None: ...
     @overload
     def __init__(
@@ -1105,7 +1275,7 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
         layer_norm_eps: float = 1e-5,
         norm_first: bool = False,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: type[PD] = ...,
     ) -> None: ...
     def __init__(
         self,
@@ -1118,7 +1288,7 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
         layer_norm_eps: float = 1e-5,
         norm_first: bool = False,
         device: Device | None = None,
-        dtype: type[DType] = Float32,
+        dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         if activation not in ("relu", "gelu"):
@@ -1132,20 +1302,22 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
             {name: _size("TransformerEncoderLayer", name, v) for name, v in sizes.items()},
         )
         kw: dict[str, Any] = {"device": dev, "dtype": dtype}
-        self.self_attn = MultiHeadAttention(d_model, nhead, dropout=dropout, **kw)
-        self.linear1 = Linear(d_model, dim_feedforward, **kw)
+        self.self_attn: MultiHeadAttention[Dim, Heads, PD] = MultiHeadAttention(
+            d_model, nhead, dropout=dropout, **kw
+        )
+        self.linear1: Linear[Dim, Ff, PD] = Linear(d_model, dim_feedforward, **kw)
         self.dropout = Dropout(dropout, device=dev)
-        self.linear2 = Linear(dim_feedforward, d_model, **kw)
+        self.linear2: Linear[Ff, Dim, PD] = Linear(dim_feedforward, d_model, **kw)
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, **kw)
+        self.norm1: LayerNorm[Dim, PD] = LayerNorm(d_model, eps=layer_norm_eps, **kw)
+        self.norm2: LayerNorm[Dim, PD] = LayerNorm(d_model, eps=layer_norm_eps, **kw)
         self.dropout1 = Dropout(dropout, device=dev)
         self.dropout2 = Dropout(dropout, device=dev)
         self.activation: Literal["relu", "gelu"] = activation
 
     def __call__(
-        self, x: Tensor[S, D, Dev, T], *, mask: Mask | None = None
-    ) -> Tensor[S, D, Dev, T]:
+        self, x: Tensor[S, PD, Dev, T], *, mask: Mask | None = None
+    ) -> Tensor[S, PD, Dev, T]:
         shapes.features("TransformerEncoderLayer", x.shape, self.self_attn.embed_dim)
         if self.norm_first:
             x = x + self._attention_block(self.norm1(x), mask)
@@ -1155,10 +1327,20 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff]):
 
     forward = __call__
 
-    def _attention_block(self, x: Tensor[S, D, Dev, T], mask: Mask | None) -> Tensor[S, D, Dev, T]:
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> TransformerEncoderLayer[Dim, Heads, Ff, MD]: ...
+        def to(self, target: Any) -> Any: ...
+
+    def _attention_block(
+        self, x: Tensor[S, PD, Dev, T], mask: Mask | None
+    ) -> Tensor[S, PD, Dev, T]:
         return self.dropout1(self.self_attn(x, mask=mask))
 
-    def _feed_forward_block(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+    def _feed_forward_block(self, x: Tensor[S, PD, Dev, T]) -> Tensor[S, PD, Dev, T]:
         hidden: AnyTensor = self.linear1(x)
         hidden = hidden.relu() if self.activation == "relu" else hidden.gelu()
         return _like(x, self.dropout2(self.linear2(self.dropout(hidden))))

@@ -153,5 +153,5 @@ loss = losses.cross_entropy(logits, dev.tensor([3, 7]))
 grads = loss.backward()
 sgd.update(model, grads)
 gradient = grads[model.block0.conv1.weight]
-assert_type(gradient, sh.Tensor[tuple[L[128], Any, L[3], L[3]], Any, Any])
+assert_type(gradient, sh.Tensor[tuple[L[128], Any, L[3], L[3]], sh.Float32, Any])
 print(f"ResNet blocks: loss {loss.item():.3f}, conv1 grad {gradient.shape}")

@@ -87,7 +87,7 @@ grads = loss.backward()
 step = sh.optim.Sgd(model, lr=0.1)
 step.update(model, grads)
 gradient = grads[model.head.weight]
-assert_type(gradient, sh.Tensor[tuple[L[10], L[64]], Any, Any, sh.NoTape])
+assert_type(gradient, sh.Tensor[tuple[L[10], L[64]], sh.Float32, Any, sh.NoTape])
 model.zero_grads(grads)
 
 # attention and a transformer block keep the input's type

@@ -36,7 +36,9 @@ assert_type(nn.LayerNorm(128), nn.LayerNorm[L[128]])
 assert_type(nn.BatchNorm2d(32), nn.BatchNorm2d[L[32]])
 assert_type(nn.Embedding(1000, 64), nn.Embedding[L[1000], L[64]])
 assert_type(nn.MultiHeadAttention(64, 8), nn.MultiHeadAttention[L[64], L[8]])
-assert_type(linear.weight, sh.Tensor[tuple[L[128], L[784]], Any, Any])
+assert_type(linear.weight, sh.Tensor[tuple[L[128], L[784]], sh.Float32, Any])
+assert_type(nn.Linear(784, 128, dtype=sh.Float64), nn.Linear[L[784], L[128], sh.Float64])
+assert_type(nn.Linear(784, 128).to(sh.Float64), nn.Linear[L[784], L[128], sh.Float64])
 
 # calling a module: its shape rule, with dtype, device and tape passing through
 assert_type(linear(x), sh.Tensor[tuple[L[64], L[128]]])
@@ -57,7 +59,7 @@ assert_type(nn.Dropout(0.1)(x), sh.Tensor[tuple[L[64], L[784]]])
 assert_type(nn.LayerNorm(784)(x), sh.Tensor[tuple[L[64], L[784]]])
 assert_type(nn.BatchNorm2d(1)(images), sh.Tensor[tuple[L[64], L[1], L[28], L[28]]])
 tokens = dev.tensor([[1, 2, 3], [4, 5, 6]])
-assert_type(nn.Embedding(10, 16)(tokens), sh.Tensor[tuple[L[2], L[3], L[16]], Any])
+assert_type(nn.Embedding(10, 16)(tokens), sh.Tensor[tuple[L[2], L[3], L[16]]])
 seq: sh.Tensor[tuple[L[2], L[10], L[64]]] = dev.randn((2, 10, 64))
 assert_type(nn.MultiHeadAttention(64, 8)(seq), sh.Tensor[tuple[L[2], L[10], L[64]]])
 assert_type(nn.TransformerEncoderLayer(64, 8, 256)(seq), sh.Tensor[tuple[L[2], L[10], L[64]]])
@@ -106,3 +108,9 @@ Cnn = tuple[
     nn.Conv2d[L[1], L[8], L[3]], nn.ReLU, nn.MaxPool2d[L[2]], nn.Flatten, nn.Linear[L[1352], L[10]]
 ]
 assert_type(dev.build_module(Cnn)(images), sh.Tensor[tuple[L[64], L[10]]])
+
+# the parameters' dtype from the type, or from build_module's dtype= for the default ones
+assert_type(dev.build_module(nn.Linear[L[4], L[8], sh.Float64]), nn.Linear[L[4], L[8], sh.Float64])
+built64 = dev.build_module(tuple[nn.Linear[L[4], L[8]], nn.ReLU], dtype=sh.Float64)
+assert_type(built64[0], nn.Linear[L[4], L[8], sh.Float64])
+assert built64[0].weight.dtype is sh.Float64
