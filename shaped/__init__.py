@@ -10,7 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from shaped.dtypes import Bool, Float16, Float32, Float64, Int32, Int64, NoTape, OwnedTape
-from shaped.errors import DeviceError, DtypeError, ShapeError, TapeError
+from shaped.errors import CheckpointError, DeviceError, DtypeError, ShapeError, TapeError
 
 if TYPE_CHECKING:
     from shaped import data, losses, nn, optim
@@ -48,6 +48,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Bool",
+    "CheckpointError",
     "Cpu",
     "Cuda",
     "DeviceError",

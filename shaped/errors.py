@@ -17,3 +17,7 @@ class DeviceError(ValueError):
 
 class TapeError(RuntimeError):
     """The gradient tape was misused: no tape, a consumed tape, a non-scalar loss."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint is corrupt, truncated, not one of named tensors, or does not fit the model."""
