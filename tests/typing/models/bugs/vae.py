@@ -97,3 +97,8 @@ bce = -(data.flatten(1) * recon_batch.log() + (1 - data.flatten(1)) * (1 - recon
 bce.backward()  # type: ignore[shape]  # E: backward() needs a scalar loss, got shape (8, 784)
 # decoding samples of the wrong latent size
 model.decode(dev.randn((64, 10)))  # type: ignore[shape]  # E: got (64, 10)
+# a decoder head made in float64 (torch's dtype=torch.float64) fed the Float32 latents
+head64 = nn.Linear(20, 400, dtype=sh.Float64)
+head64(dev.randn((64, 20)))  # type: ignore[dtype]  # E: linear: dtypes differ (Float32 and Float64); the weights are Float64
+# the whole model converted with .to(sh.Float64), its layers fed Float32 data
+model.fc1.to(sh.Float64)(data.flatten(1))  # type: ignore[dtype]  # E: linear: dtypes differ (Float32 and Float64)
