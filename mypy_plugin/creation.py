@@ -14,10 +14,11 @@ from mypy.nodes import (
     TupleExpr,
     UnaryExpr,
 )
-from mypy.plugin import MethodContext
+from mypy.plugin import MethodContext, MethodSigContext
 from mypy.types import (
     AnyType,
     CallableType,
+    FunctionLike,
     Instance,
     Type,
     TypeOfAny,
@@ -26,11 +27,14 @@ from mypy.types import (
 )
 
 from shaped import dtypes, shapes
+from shaped.errors import ShapeError
+from shaped.shapes import Shape
 
 from .tensor_hooks import MethodHook, _ints, _named_arg, _value, run_rule
 from .types import (
     DTYPE,
     NO_TAPE,
+    SHAPE,
     UNKNOWN,
     TensorInfo,
     dtype_marker,
@@ -72,13 +76,29 @@ def tensor(ctx: MethodContext) -> Type:
     skeleton = _skeleton(data[0])
     if skeleton is UNKNOWN:  # an array: the overloads read its dtype from numpy's stubs
         return _from_array(ctx, result, data)
-    shape = run_rule(ctx, shapes.nested_shape, skeleton)
+    try:  # a ragged list was reported once, by tensor_signature
+        shape: Shape | None = shapes.nested_shape(skeleton)
+    except ShapeError:
+        shape = None
     dtype = None
     if _named_arg(ctx, "dtype", 1) is None:
         kinds = _kinds(skeleton)
         name = "Float32" if float in kinds or not kinds else "Int64" if int in kinds else "Bool"
         dtype = named(ctx.api, f"shaped.dtypes.{name}")
     return make_tensor(ctx.api, result.instance, shape, dtype)
+
+
+def tensor_signature(ctx: MethodSigContext) -> FunctionLike:
+    """A ragged list is reported here, once: the method hook runs on every overload mypy
+    tries, and an error there would make each of them fail to match."""
+    data = ctx.args[0][0] if ctx.args and ctx.args[0] else None
+    skeleton = _skeleton(data) if data is not None else UNKNOWN
+    if skeleton is not UNKNOWN:
+        try:
+            shapes.nested_shape(skeleton)
+        except ShapeError as error:
+            ctx.api.fail(str(error), ctx.context, code=SHAPE)
+    return ctx.default_signature
 
 
 def _from_array(

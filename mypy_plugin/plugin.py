@@ -140,6 +140,8 @@ class ShapedPlugin(Plugin):
         if found is not None and found[0].has_base(TENSOR):
             if found[1] in tensor_hooks.SIGNATURE_HOOKS:
                 return tensor_hooks.relax_signature
+        if found is not None and found[0].has_base(DEVICE) and found[1] == "tensor":
+            return creation.tensor_signature
         return None
 
     def _get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:

@@ -205,7 +205,6 @@ def pyright_limit(path: Path, line: int, rule: str, message: str) -> str | None:
 # `dev.tensor([1, 2])` of Python ints has no dtype in pure typing. (README: what pyright sees.)
 KNOWN_PYRIGHT_GAPS = {
     ("nanogpt_block.py", 66): "reshape to run-time dims (B, T, C from x.shape) is int dims",
-    ("mnist_net.py", 54): "dtype of a list of ints",
 }
 
 

@@ -114,3 +114,8 @@ assert_type(dev.build_module(nn.Linear[L[4], L[8], sh.Float64]), nn.Linear[L[4],
 built64 = dev.build_module(tuple[nn.Linear[L[4], L[8]], nn.ReLU], dtype=sh.Float64)
 assert_type(built64[0], nn.Linear[L[4], L[8], sh.Float64])
 assert built64[0].weight.dtype is sh.Float64
+
+# a weight (device unknown in its type) meeting data keeps the data's known device
+flat = images.flatten(1)
+assert_type(linear.weight @ flat.T, sh.Tensor[tuple[L[128], L[64]], sh.Float32, sh.Cpu, sh.NoTape])
+assert_type(flat @ linear.weight.T, sh.Tensor[tuple[L[64], L[128]], sh.Float32, sh.Cpu, sh.NoTape])
