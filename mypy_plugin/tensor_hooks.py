@@ -135,11 +135,7 @@ def _scalar_ok(ctx: MethodContext, op: str, me: TensorInfo, other: Type) -> bool
     if not isinstance(proper, Instance):
         return _bad_operand(ctx, op, other)
     name = proper.type.fullname
-    if name == "builtins.float" and class_name(me.dtype) in (
-        "shaped.dtypes.Int32",
-        "shaped.dtypes.Int64",
-        "shaped.dtypes.Bool",
-    ):
+    if name == "builtins.float" and op != "div" and class_name(me.dtype) in INTEGRAL:
         ctx.api.fail(
             f"{op}: a float scalar with a {short(me.dtype)} tensor; a scalar takes the tensor's "
             "dtype: convert the tensor with .to(sh.Float32) first",
@@ -150,6 +146,16 @@ def _scalar_ok(ctx: MethodContext, op: str, me: TensorInfo, other: Type) -> bool
     if name in ("builtins.float", "builtins.int", "builtins.bool"):
         return True
     return _bad_operand(ctx, op, other)
+
+
+INTEGRAL = ("shaped.dtypes.Int32", "shaped.dtypes.Int64", "shaped.dtypes.Bool")
+
+
+def _division_dtype(ctx: MethodContext, op: str, me: TensorInfo) -> Type | None:
+    """Float32 for a true division of ints or bools (by any number), as torch; else None."""
+    if op == "div" and class_name(me.dtype) in INTEGRAL:
+        return named(ctx.api, f"{DTYPES}.Float32")
+    return None
 
 
 def _bad_operand(ctx: MethodContext, op: str, other: Type) -> bool:
@@ -171,24 +177,28 @@ def elementwise(op: str, *, compare: bool = False) -> MethodHook:
             return ctx.default_return_type
         _other_expr, other_type = args[0]
         other = tensor_info(other_type)
-        bool_type = named(ctx.api, "shaped.dtypes.Bool") if compare else None
+        # comparisons give Bool; a true division of ints or bools gives Float32, as torch
+        dtype = named(ctx.api, "shaped.dtypes.Bool") if compare else _division_dtype(ctx, op, me)
         no_tape = named(ctx.api, NO_TAPE) if compare else None
         if isinstance(get_proper_type(other_type), AnyType):  # any tensor, any tape, or a number
             owned = class_name(me.tape) == OWNED_TAPE
             unknown = no_tape or (me.tape if owned else AnyType(TypeOfAny.special_form))
-            return make_tensor(ctx.api, me.instance, None, bool_type, tape=unknown)
+            return make_tensor(ctx.api, me.instance, None, dtype, tape=unknown)
         if other is None:  # a Python number: the result is shaped like the tensor
             _scalar_ok(ctx, op, me, other_type)
-            return make_tensor(ctx.api, me.instance, KEEP, bool_type, tape=no_tape)
+            return make_tensor(ctx.api, me.instance, KEEP, dtype, tape=no_tape)
         tape = no_tape or merge_tapes(ctx.api, me.tape, other.tape)
         if not check_same_kind(ctx.api, op, me, other, ctx.context):
-            return make_tensor(ctx.api, me.instance, None, bool_type, tape=tape)
+            return make_tensor(ctx.api, me.instance, None, dtype, tape=tape)
+        known_dtype, device = known_kind(me, other)
+        if dtype is None and known_dtype is not None:  # the left's dtype unknown: the right's
+            dtype = _division_dtype(ctx, op, other) or known_dtype
         if me.shape is not None and other.shape is not None:
             shape = run_rule(ctx, shapes.broadcast, op, me.shape, other.shape)
-            return make_tensor(ctx.api, me.instance, shape, bool_type, tape=tape)
+            return make_tensor(ctx.api, me.instance, shape, dtype, device, tape)
         # unknown ranks: the same shape type on both sides (a user's TypeVar) is kept
         same = str(me.instance.args[0]) == str(other.instance.args[0])
-        return make_tensor(ctx.api, me.instance, KEEP if same else None, bool_type, tape=tape)
+        return make_tensor(ctx.api, me.instance, KEEP if same else None, dtype, device, tape)
 
     return hook
 
@@ -202,7 +212,7 @@ def reflected(op: str) -> MethodHook:
         if me is None or not args:
             return ctx.default_return_type
         _scalar_ok(ctx, op, me, args[0][1])
-        return make_tensor(ctx.api, me.instance, KEEP)
+        return make_tensor(ctx.api, me.instance, KEEP, _division_dtype(ctx, op, me))
 
     return hook
 
@@ -224,7 +234,16 @@ def matmul(ctx: MethodContext) -> Type:
     shape = None
     if me.shape is not None and other.shape is not None:
         shape = run_rule(ctx, shapes.matmul, me.shape, other.shape)
-    return make_tensor(ctx.api, me.instance, shape, tape=tape)
+    dtype, device = known_kind(me, other)
+    return make_tensor(ctx.api, me.instance, shape, dtype, device, tape)
+
+
+def known_kind(me: TensorInfo, other: TensorInfo) -> tuple[Type | None, Type | None]:
+    """The dtype and device of a result whose operands fit: where the left one's is unknown
+    (a module's weight on any device) the right one's (None: the left one's)."""
+    dtype = other.dtype if isinstance(me.dtype, AnyType) else None
+    device = other.device if isinstance(me.device, AnyType) else None
+    return dtype, device
 
 
 def reduction(op: str) -> MethodHook:

@@ -19,17 +19,14 @@ import os
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from shaped.devices import CPU
+from shaped.devices import CPU, Device
 from shaped.dtypes import BY_NAME
 from shaped.errors import DtypeError, ShapeError
 from shaped.tensor import Tensor
-
-if TYPE_CHECKING:
-    from shaped.devices import Device
 
 NDArray = np.ndarray[Any, np.dtype[Any]]
 Batch = tuple[Tensor[tuple[Any, ...], Any, Any], ...]
@@ -76,6 +73,11 @@ def batches(
         raise TypeError(f"batches: batch_size must be an int, got {batch_size!r}")
     if batch_size < 1:
         raise ValueError(f"batches: batch_size must be at least 1, got {batch_size}")
+    if device is not None and not isinstance(device, Device):
+        raise TypeError(
+            f"batches: device must be a device object such as sh.Cpu() or sh.Cuda(0), got "
+            f"{device!r}"
+        )
     place = (CPU if device is None else device)._place()
     # native byte order up front: batches are wrapped without a second copy
     hosts = [np.asarray(array) for array in arrays]

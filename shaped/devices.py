@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+import importlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
 
 import numpy as np
 
@@ -16,6 +19,7 @@ from shaped.dtypes import (
     Float64,
     Int32,
     Int64,
+    dtype_of,
     sampled,
 )
 from shaped.errors import DeviceError, DtypeError, ShapeError
@@ -30,9 +34,81 @@ if TYPE_CHECKING:
 Dev = TypeVar("Dev", bound="Device")
 S = TypeVar("S", bound=tuple[Any, ...])
 D = TypeVar("D", bound=DType)
+F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 _SUPPORTED = ", ".join(BY_NAME)
 AnyShape = tuple[Any, ...]
+_E = TypeVar("_E")
+# a Python scalar or nested lists/tuples of them, up to rank 4 (what dev.tensor reads)
+_Nested: TypeAlias = (
+    _E
+    | Sequence[_E]
+    | Sequence[Sequence[_E]]
+    | Sequence[Sequence[Sequence[_E]]]
+    | Sequence[Sequence[Sequence[Sequence[_E]]]]
+)
+
+# numpy 2 keeps its floating-point error state in a context variable: setting it directly
+# costs ~0.2 us, `np.errstate` ~1.5 us (measured); other numpy versions get np.errstate
+try:
+    _ERRSTATE = getattr(importlib.import_module("numpy._core.umath"), "_extobj_contextvar", None)
+except ImportError:
+    _ERRSTATE = None
+if _ERRSTATE is not None:
+    with np.errstate(all="ignore"):
+        _SILENT_STATE = _ERRSTATE.get()
+
+
+def quiet(op: F) -> F:
+    """`op` without numpy's RuntimeWarnings (divide by zero, invalid value, overflow): torch
+    is silent and gives inf and NaN, and so do these ops. cupy has no such warnings."""
+    if _ERRSTATE is None:
+        return np.errstate(all="ignore")(op)
+    set_state, reset_state, silent = _ERRSTATE.set, _ERRSTATE.reset, _SILENT_STATE
+
+    def run(*args: Any) -> Any:  # positional only: ~0.1 us less than with **kwargs
+        token = set_state(silent)
+        try:
+            return op(*args)
+        finally:
+            reset_state(token)
+
+    return run  # type: ignore[return-value]
+
+
+def quietly(body: Callable[[], R]) -> R:
+    """body() without numpy's RuntimeWarnings: for a VJP, so the cost (~0.2 us) is paid when
+    backward runs it, not by every forward op."""
+    if _ERRSTATE is None:
+        with np.errstate(all="ignore"):
+            return body()
+    token = _ERRSTATE.set(_SILENT_STATE)
+    try:
+        return body()
+    finally:
+        _ERRSTATE.reset(token)
+
+
+def rank0(data: Any) -> Any:
+    """numpy gives rank-0 results as scalars (`a.sum()`); a tensor holds a real 0-d array, so
+    that np.asarray(loss), DLPack and in-place updates work on it."""
+    return np.asarray(data) if isinstance(data, np.generic) else data
+
+
+def _check_seed(device: str, seed: Any) -> Any:
+    """A seed numpy's and cupy's generators accept: None or an int >= 0 (numpy objects pass)."""
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{device}: seed must be an int >= 0 or None, got {seed!r}")
+    if seed < 0:
+        raise ValueError(
+            f"{device}: seed must be >= 0 (numpy's generators take no negative seeds), got "
+            f"{seed}; use abs(seed) or seed % 2**32"
+        )
+    return seed
+
 
 if TYPE_CHECKING:
 
@@ -91,40 +167,77 @@ class Device:
     def tensor(
         self: Dev, data: NDArray[np.bool_], dtype: None = None
     ) -> Tensor[AnyShape, Bool, Dev]: ...
+    # Python data, as the run time reads it: bools give Bool, ints Int64, floats Float32
+    @overload  # mypy: an int value may be a bool (the run time reads the values: it agrees)
+    def tensor(  # type: ignore[overload-overlap]
+        self: Dev, data: _Nested[bool], dtype: None = None
+    ) -> Tensor[AnyShape, Bool, Dev]: ...
+    @overload
+    def tensor(
+        self: Dev, data: _Nested[int], dtype: None = None
+    ) -> Tensor[AnyShape, Int64, Dev]: ...
+    @overload
+    def tensor(
+        self: Dev, data: _Nested[float], dtype: None = None
+    ) -> Tensor[AnyShape, Float32, Dev]: ...
     @overload
     def tensor(self: Dev, data: Any, dtype: None = None) -> Tensor[AnyShape, Any, Dev]: ...
     def tensor(self, data: Any, dtype: type[DType] | None = None) -> Tensor[Any, Any, Any]:
-        """A tensor copied from a nested list, a scalar, or an array (numpy, cupy, dlpack).
+        """A tensor copied from a nested list, a scalar, or an array (numpy, cupy, and through
+        DLPack a torch.Tensor or any other library's array).
 
-        Lists of ints give Int64, of floats Float32, of bools Bool; arrays keep their dtype.
+        Lists of ints give Int64, of floats Float32, of bools Bool; arrays keep their dtype
+        (torch.float32 gives Float32, ...). A torch tensor that requires grad is detached: the
+        values are copied, torch's graph is not. `dtype` is a shaped dtype (sh.Float32).
         """
         from shaped.tensor import Tensor
 
+        if dtype is not None:
+            dtype = dtype_of("tensor", dtype)
         if isinstance(data, Tensor):
             array = data._data if data._device is self._place() else _to_host(data._data)
         elif isinstance(data, (list, tuple, int, float, bool)) and not isinstance(data, np.generic):
             shapes.nested_shape(data)  # ragged lists fail here with the offending row
-            if dtype is None:
-                dtype = _infer_dtype(data)
+            inferred = _infer_dtype(data)  # also with dtype=: a None in a list is no NaN
+            dtype = inferred if dtype is None else dtype
             array = data
         else:
-            array = data
-            if self.xp is np and hasattr(data, "__cuda_array_interface__") and hasattr(data, "get"):
-                array = data.get()  # a cupy array onto the host: numpy refuses implicit copies
+            array = self._foreign(data)
             if dtype is None:
-                kind = BY_NAME.get(np.dtype(getattr(data, "dtype", np.float64)).name)
+                kind = BY_NAME.get(array.dtype.name)
                 if kind is None:
                     raise DtypeError(
-                        f"tensor: arrays of dtype {data.dtype} are not supported; pass dtype= "
+                        f"tensor: arrays of dtype {array.dtype} are not supported; pass dtype= "
                         f"one of sh.{', sh.'.join(c.__name__ for c in BY_NAME.values())}"
                     )
                 dtype = kind
         name = (dtype or Float32).name
-        try:
-            out = self.xp.array(array, dtype=name, copy=True)
+        try:  # a cast that overflows gives inf, as torch.tensor (no RuntimeWarning)
+            out = quietly(lambda: self.xp.array(array, dtype=name, copy=True))
         except (TypeError, ValueError) as error:
             raise DtypeError(f"tensor: cannot convert the data to {name}: {error}") from None
         return Tensor._wrap(out, self._place())
+
+    def _foreign(self, data: Any) -> Any:
+        """An array (numpy, cupy, torch through DLPack, ...) for `tensor` to copy from."""
+        if isinstance(data, (np.ndarray, np.generic)):
+            return data
+        if data is None or isinstance(data, (str, bytes, Mapping, set, frozenset)):
+            raise TypeError(
+                f"tensor: cannot make a tensor from {type(data).__name__} {data!r:.40}; pass "
+                "a number, a nested list of numbers, or an array (numpy, cupy, torch)"
+            )
+        if hasattr(data, "__cuda_array_interface__") and hasattr(data, "get"):  # cupy
+            return data.get() if self.xp is np else data  # numpy refuses implicit copies
+        if hasattr(data, "__dlpack__") and not hasattr(data, "__array_interface__"):
+            return _from_dlpack(self, data)
+        array = np.asarray(data)
+        if array.dtype.kind == "O":
+            raise TypeError(
+                f"tensor: cannot make a tensor from {type(data).__name__}; pass a number, a "
+                "nested list of numbers, or an array (numpy, cupy, torch)"
+            )
+        return array
 
     @overload
     def zeros(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
@@ -132,7 +245,7 @@ class Device:
     def zeros(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     def zeros(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """A tensor of zeros; `shape` is a tuple of ints."""
-        return self._fill("zeros", shape, dtype, 0)
+        return self._fill("zeros", shape, dtype_of("zeros", dtype), 0)
 
     @overload
     def ones(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
@@ -140,17 +253,18 @@ class Device:
     def ones(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     def ones(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """A tensor of ones."""
-        return self._fill("ones", shape, dtype, 1)
+        return self._fill("ones", shape, dtype_of("ones", dtype), 1)
 
     @overload
     def full(self: Dev, shape: S, value: float, dtype: None = None) -> Tensor[S, Any, Dev]: ...
     @overload
     def full(self: Dev, shape: S, value: float, dtype: type[D]) -> Tensor[S, D, Dev]: ...
     def full(self, shape: Any, value: float, dtype: type[DType] | None = None) -> Any:
-        """A tensor filled with `value` (dtype from the value if not given, as torch.full)."""
-        if dtype is None:
-            dtype = _infer_dtype(value)
-        return self._fill("full", shape, dtype, value)
+        """A tensor filled with `value` (dtype from the value if not given, as torch.full).
+
+        A finite value too large for the dtype raises OverflowError, as in torch."""
+        dtype = _infer_dtype(value) if dtype is None else dtype_of("full", dtype)
+        return self._fill("full", shape, dtype, _fill_value(value, dtype))
 
     @overload  # dtype given first: the plugin's [dtype] error for an Int64 one is then the only one
     def randn(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
@@ -159,6 +273,7 @@ class Device:
     def randn(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """Standard normal samples from this device's RNG."""
         shape = _check_shape("randn", shape)
+        dtype = dtype_of("randn", dtype)
         _need_float("randn", dtype)
         data = self.rng.standard_normal(shape, dtype=_sample_dtype(dtype))
         return self._wrap(data.astype(dtype.name, copy=False))
@@ -170,6 +285,7 @@ class Device:
     def rand(self, shape: Any, dtype: type[DType] = Float32) -> Any:
         """Uniform samples in [0, 1) from this device's RNG."""
         shape = _check_shape("rand", shape)
+        dtype = dtype_of("rand", dtype)
         _need_float("rand", dtype)
         data = self.rng.random(shape, dtype=_sample_dtype(dtype))
         return self._wrap(data.astype(dtype.name, copy=False))
@@ -184,6 +300,7 @@ class Device:
         """Evenly spaced values in [start, stop); Int64 for ints, Float32 otherwise."""
         if dtype is None:
             dtype = _infer_dtype([start, stop if stop is not None else 0, step])
+        dtype = dtype_of("arange", dtype)
         args = (0, start, step) if stop is None else (start, stop, step)
         shapes.arange(*args)  # a step of 0 fails here, as in the plugin
         return self._wrap(self.xp.arange(*args, dtype=dtype.name))
@@ -201,14 +318,16 @@ class Device:
     def eye(self, n: int, m: int | None = None, dtype: type[DType] = Float32) -> Any:
         """The identity matrix, n x m (m defaults to n)."""
         _check_shape("eye", (n, n if m is None else m))
-        return self._wrap(self.xp.eye(n, m, dtype=dtype.name))
+        return self._wrap(self.xp.eye(n, m, dtype=dtype_of("eye", dtype).name))
 
+    # another dtype= makes the layers' dtype differ from their types' (Float32 by default):
+    # pure typing cannot rewrite those, so that call is Any there (the plugin rewrites them)
     @overload
     def build_module(
-        self, arch: type[tuple[*Ms]], *, dtype: type[DType] = Float32
+        self, arch: type[tuple[*Ms]], *, dtype: type[Float32] = Float32
     ) -> Sequential[*Ms]: ...
     @overload
-    def build_module(self, arch: type[M], *, dtype: type[DType] = Float32) -> M: ...
+    def build_module(self, arch: type[M], *, dtype: type[Float32] = Float32) -> M: ...
     @overload
     def build_module(self, arch: object, *, dtype: type[DType] = Float32) -> Any: ...
     def build_module(self, arch: object, *, dtype: type[DType] = Float32) -> Any:
@@ -219,7 +338,7 @@ class Device:
         """
         from shaped.nn.build import build_module
 
-        return build_module(arch, self, dtype=dtype)
+        return build_module(arch, self, dtype=dtype_of("build_module", dtype))
 
     def _fill(
         self, op: str, shape: Any, dtype: type[DType], value: float
@@ -238,7 +357,7 @@ class Cpu(Device):
 
     def __init__(self, seed: int | None = 0) -> None:
         self.index = 0
-        self.seed = seed
+        self.seed = _check_seed("Cpu", seed)
         self.xp = np
         self.rng = np.random.default_rng(seed)
 
@@ -271,7 +390,7 @@ class Cuda(Device):
         if not 0 <= index < count:
             raise DeviceError(f"Cuda({index}): there are {count} CUDA devices")
         self.index = index
-        self.seed = seed
+        self.seed = _check_seed("Cuda", seed)
         self.xp = cupy
         with cupy.cuda.Device(index):
             self.rng = cupy.random.default_rng(seed)
@@ -292,6 +411,66 @@ _CUDA_PLACES: dict[int, Cuda] = {}
 
 def _to_host(array: Any) -> Any:
     return array.get() if hasattr(array, "get") else np.asarray(array)
+
+
+def _from_dlpack(device: Device, data: Any) -> Any:
+    """Another library's array (a torch.Tensor, say) through DLPack, without its autograd."""
+    if getattr(data, "requires_grad", False):
+        data = data.detach()  # tensor() copies the values; torch's graph does not come along
+    xp = device.xp
+    try:
+        return xp.from_dlpack(data)
+    except (BufferError, RuntimeError, TypeError, ValueError) as error:
+        reason = error
+    if xp is not np:  # host memory onto the GPU: through numpy
+        try:
+            return np.from_dlpack(data)
+        except (BufferError, RuntimeError, TypeError, ValueError) as error:
+            reason = error
+    where = getattr(data, "device", "its device")
+    raise DtypeError(
+        f"tensor: cannot read a {type(data).__name__} of dtype {getattr(data, 'dtype', '?')} on "
+        f"{where} into {device!r} through DLPack ({reason}); convert it first, e.g. torch's "
+        "t.detach().cpu().float()"
+    ) from None
+
+
+def _fill_value(value: Any, dtype: type[DType]) -> Any:
+    """`value` checked to fit `dtype`: torch.full raises rather than give inf or wrap around."""
+    if dtype is Bool or isinstance(value, (bool, np.bool_)):
+        return value
+    if not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"full: value must be a number, got {type(value).__name__} {value!r:.40}")
+    shown = (
+        repr(value)
+        if len(repr(value)) <= 30
+        else f"{repr(value)[:12]}...({len(repr(value))} digits)"
+    )
+    integral = isinstance(value, (int, np.integer))
+    finite = integral or math.isfinite(value)
+    if dtype.is_float:
+        largest = float(np.finfo(dtype.name).max)
+        try:  # torch's rule: beyond the largest finite value raises (65505.0 in Float16 too)
+            fits = not finite or abs(float(value)) <= largest
+        except OverflowError:  # a Python int beyond float64
+            fits = False
+        if not fits:
+            wider = {"float16": "sh.Float32", "float32": "sh.Float64"}.get(dtype.name)
+            fix = f"use a wider dtype ({wider}), or pass" if wider else "pass"
+            raise OverflowError(
+                f"full: value {shown} does not fit {dtype.__name__} (largest finite value "
+                f"{largest:g}); {fix} float('inf') if inf is meant"
+            )
+        return value
+    if not finite:
+        raise OverflowError(f"full: {shown} has no {dtype.__name__} value; use a float dtype")
+    info = np.iinfo(dtype.name)
+    if not info.min <= (int(value) if integral else math.trunc(float(value))) <= info.max:
+        raise OverflowError(
+            f"full: value {shown} does not fit {dtype.__name__} (range {info.min}..{info.max}); "
+            "use sh.Int64 or a float dtype"
+        )
+    return value
 
 
 def _infer_dtype(data: Any) -> type[DType]:

@@ -75,6 +75,56 @@ def mismatch(op: str, first: str, other: str, *, weights: bool = False) -> str:
     )
 
 
+def dtype_of(op: str, dtype: object) -> type[DType]:
+    """`dtype` when it is one of shaped's markers (sh.Float32, ...); otherwise a TypeError that
+    names the marker to write for numpy's, torch's or Python's spelling (np.float32, "float32",
+    torch.float32, float)."""
+    if isinstance(dtype, type) and issubclass(dtype, DType) and dtype is not DType:
+        return dtype
+    raise TypeError(bad_dtype(op, dtype))
+
+
+# what numpy and torch mean by Python's types as dtypes
+_PYTHON_TYPES = {"float": "float64", "int": "int64", "bool": "bool"}
+
+
+def dtype_repr(dtype: object) -> str:
+    """numpy.float32, float, 'float32', torch.float32: a dtype spelling as the user wrote it."""
+    if isinstance(dtype, type):
+        module = "" if dtype.__module__ == "builtins" else f"{dtype.__module__}."
+        return f"{module}{dtype.__name__}"
+    return repr(dtype)
+
+
+def marker_for(dtype: object) -> type[DType] | None:
+    """The marker that another spelling of a dtype means: np.float32, np.dtype("float32"),
+    "float32" and torch.float32 mean Float32; Python's float means Float64, as in numpy and
+    torch. None if it names no dtype shaped has."""
+    if isinstance(dtype, str):
+        name = dtype
+    elif isinstance(dtype, type):
+        name = dtype.__name__
+    else:  # np.dtype("float32") has a name; torch.float32 prints as "torch.float32"
+        name = str(getattr(dtype, "name", None) or dtype)
+    name = name.removeprefix("torch.").removeprefix("numpy.").removeprefix("np.").lower()
+    return BY_NAME.get(_PYTHON_TYPES.get(name, name))
+
+
+def bad_dtype(op: str, dtype: object) -> str:
+    """The message for a dtype that is not a shaped marker, with the marker to write."""
+    supported = ", ".join(f"sh.{kind.__name__}" for kind in BY_NAME.values())
+    marker = marker_for(dtype)
+    if marker is None:
+        return (
+            f"{op}: dtype={dtype_repr(dtype)} is not a dtype shaped supports; use one of "
+            f"{supported}"
+        )
+    return (
+        f"{op}: dtype={dtype_repr(dtype)} is not one of shaped's dtypes (its dtypes are classes: "
+        f"{supported}); write dtype=sh.{marker.__name__}"
+    )
+
+
 def sum_dtype(dtype: type[DType]) -> type[DType]:
     """What `sum` gives: bools and ints sum to Int64, as torch; floats keep their dtype."""
     return dtype if dtype.is_float else Int64

@@ -311,8 +311,8 @@ def _finish(inputs: tuple[Tn, ...], per_item: Array, reduction: str, grads: Grad
     """Reduce the per-item losses; `grads(g_item, needs)` gets the upstream gradient per item
     (a full array for "none", a 0-d array otherwise, already divided by the count for "mean")."""
     xp = inputs[0]._device.xp
-    if reduction == "none":
-        return nary(inputs, per_item, grads)
+    if reduction == "none":  # an unbatched item is a numpy scalar: keep a 0-d array
+        return nary(inputs, xp.asarray(per_item), grads)
     count = per_item.size
     total = per_item.sum()
     if reduction == "sum":

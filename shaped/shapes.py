@@ -9,6 +9,7 @@ Standard library only: the plugin imports this module without numpy.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -49,6 +50,9 @@ def _pair(value: IntPair, what: str, op: str) -> tuple[int, int]:
 
 def normalize_axis(op: str, axis: int, ndim: int, *, extra: int = 0) -> int:
     """axis in [-ndim-extra, ndim+extra) made non-negative, or a ShapeError naming the range."""
+    if not _is_axis(axis):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r} ({type(axis).__name__})")
+    axis = operator.index(axis)
     size = ndim + extra
     if not -size <= axis < size:
         valid = f"{-size}..{size - 1}" if size else "none (rank 0)"
@@ -62,11 +66,18 @@ def normalize_axes(op: str, axis: int | Sequence[int] | None, ndim: int) -> tupl
     """The reduction axes, non-negative and sorted; None means all of them."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    if not all(_is_axis(a) for a in axes):
+        raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
     out = tuple(sorted(normalize_axis(op, a, ndim) for a in axes))
     if len(set(out)) != len(out):
         raise ShapeError(f"{op}: axis {axis!r} repeats an axis")
     return out
+
+
+def _is_axis(axis: object) -> bool:
+    """An int or numpy integer, not a bool (x.sum(axis=True) is a mistake, not axis 1)."""
+    return not isinstance(axis, bool) and hasattr(type(axis), "__index__")
 
 
 # ---------------------------------------------------------------- elementwise

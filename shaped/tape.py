@@ -4,18 +4,30 @@ A tape is a list of records `(out_key, in_keys, needs, vjp)` in creation order; 
 from one counter, so a record's out_key is also its place in time and two tapes merge by
 sorting. `vjp(g, needs)` returns one gradient (or None) per input; `needs[i]` says which
 are wanted now (ints and bools never; traced inputs later, see below).
+
+Parameters never carry a tape. A parameter (a module's tensor, or one marked with
+`requires_grad_()`) has `_origin = LEAF`, and an untraced op on one remembers how it made its
+result (a `Node`), so `w.T` or `w1 + w2` computed before the trace still reaches w: when such
+a tensor meets a tape, its nodes are recorded onto it (`ops.core.replay`). Plain data has no
+node, so a loop like `t = t * 0.5` keeps nothing (it gets a gradient only where it meets a
+tape itself, as dfdx gives every float leaf one).
+
 Gradients of traced inputs are computed only when read (`grads[x]`): a training step that
-never reads them skips, e.g., the first layer's input-gradient GEMM, as PyTorch does.
+never reads them skips, e.g., the first layer's input-gradient GEMM, as PyTorch does. They
+stay right when an optimizer then updates the weights in place: `before_write` keeps a copy
+of the old values for them, swapped in while they are computed. A record or a derived tensor
+made before such a write that would see the new values raises instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from itertools import count
 from sys import getrefcount
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from shaped.errors import TapeError
+from shaped.errors import DtypeError, TapeError
 
 if TYPE_CHECKING:
     from shaped.devices import Device
@@ -60,10 +72,125 @@ def sole_owner(g: Array) -> bool:
     return getrefcount(g) <= _SOLE and getattr(g, "base", g) is None
 
 
+def owner(array: Array) -> Array:
+    """The array that owns the memory `array` views (itself if it owns it)."""
+    base = getattr(array, "base", None)
+    while base is not None and hasattr(base, "shape"):
+        array, base = base, getattr(base, "base", None)
+    return array
+
+
+# ---------------------------------------------------------------- history of parameters
+
+
+class Node:
+    """How an untraced tensor that needs a gradient was made: the op's VJP and its inputs
+    (None where an input needs no gradient). A parameter's node is `LEAF` (no op, no inputs).
+
+    `since` is the stamp of the last in-place write before the op ran (`before_write`): a
+    parameter written after it may have changed what the op saved.
+    """
+
+    __slots__ = ("inputs", "since", "vjp")
+
+    def __init__(
+        self, inputs: tuple[Tensor[Any, Any, Any, Any] | None, ...], vjp: VJP | None, since: int
+    ) -> None:
+        self.inputs = inputs
+        self.vjp = vjp
+        self.since = since
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # a copied or pickled parameter stays a parameter; a copy of a derived tensor is data
+        return "LEAF" if self is LEAF else (_no_node, ())
+
+
+def _no_node() -> None:
+    return None
+
+
+LEAF = Node((), None, 0)
+
+
+def mark_leaf(tensor: Tensor[Any, Any, Any, Any], requires_grad: bool) -> None:
+    """`Tensor.requires_grad_`: make a tensor a parameter (a leaf) or plain data again."""
+    if tensor._tape is not None:
+        raise TapeError(
+            "requires_grad_: this tensor carries a tape (it is traced), so it gets its gradient "
+            "already; call requires_grad_() on the untraced tensor, or .detach() it first"
+        )
+    origin = tensor._origin
+    if origin is not None and origin is not LEAF:  # made by ops from parameters
+        if not requires_grad:
+            raise TapeError(
+                "requires_grad_(False): this tensor was computed from parameters and passes its "
+                "gradient on to them; use .detach() for a copy without that history"
+            )
+        return
+    if requires_grad and tensor._data.dtype.kind != "f":
+        raise DtypeError(
+            f"requires_grad_: only float tensors can have a gradient, got {tensor.dtype.__name__}; "
+            "convert with .to(sh.Float32) first"
+        )
+    tensor._origin = LEAF if requires_grad else None
+
+
+# ---------------------------------------------------------------- in-place writes
+
+_written: dict[int, int] = {}  # leaf key -> stamp (a key) of its last in-place write
+last_write = 0  # the largest stamp in _written
+
+
+def before_write(key: int | None, array: Array) -> None:
+    """Call before changing a leaf's array in place (optimizers do): deferred gradients that
+    read it get a copy of its current values, and anything made before now that saved it
+    raises instead of computing with the new values."""
+    global last_write
+    if key is None:
+        return
+    last_write = _written[key] = new_key()
+    copy = None
+    for grads in _watching:
+        for deferred in grads._watch.pop(key, ()):
+            if deferred.vjp is not None:  # not computed or dropped yet
+                if copy is None:
+                    copy = array.copy()
+                deferred.saved.append((array, copy))
+
+
+def stale(derived: bool) -> TapeError:
+    """The error for a saved parameter that an optimizer has since updated in place."""
+    if derived:
+        return TapeError(
+            "this tensor was computed from a parameter that an optimizer has since updated in "
+            "place, and it does not follow the update (it is not a view of it): its gradient "
+            "would mix old and new weights; compute it again after opt.update(...) (inside the "
+            "forward pass), or .detach() it to use it as data"
+        )
+    return TapeError(
+        "this loss's forward pass saved a parameter that an optimizer updated in place before "
+        "backward(): its gradient would mix old and new weights; call backward() before "
+        "opt.update(...), or run the forward pass again after it"
+    )
+
+
+def check_unchanged(records: Iterable[Record]) -> None:
+    """Raise if a record saved a leaf that was written in place after the record was made."""
+    written = _written
+    for out_key, in_keys, _, _ in records:
+        for key in in_keys:
+            stamp = written.get(key) if key is not None else None
+            if stamp is not None and stamp > out_key:
+                raise stale(derived=False)
+
+
+# ---------------------------------------------------------------- the tape
+
+
 class Tape:
     """Records of one traced computation. Merged tapes forward to the one that absorbed them."""
 
-    __slots__ = ("consumed", "grads", "into", "linked", "records", "sources")
+    __slots__ = ("consumed", "grads", "into", "leaves", "linked", "records", "replayed", "sources")
 
     def __init__(self, grads: Gradients) -> None:
         self.records: list[Record] = []
@@ -72,6 +199,9 @@ class Tape:
         self.into: Tape | None = None
         self.consumed = False
         self.linked: list[Gradients] = []  # Gradients of tapes merged into this one
+        # derived tensors recorded here: id(node) -> (node, key); key -> the leaf keys below it
+        self.replayed: dict[int, tuple[Node, int]] = {}
+        self.leaves: dict[int, tuple[int, ...]] = {}
 
     def root(self) -> Tape:
         tape = self
@@ -99,10 +229,12 @@ def merge(a: Tape, b: Tape) -> Tape:
     if late:
         a.records.sort(key=lambda record: record[0])
     a.sources |= b.sources
+    a.replayed = {**b.replayed, **a.replayed}
+    a.leaves.update(b.leaves)
     for grads in (b.grads, *b.linked):
         if grads is not a.grads and all(grads is not g for g in a.linked):
             a.linked.append(grads)
-    b.records, b.into = [], a
+    b.records, b.into, b.replayed, b.leaves = [], a, {}, {}
     return a
 
 
@@ -117,12 +249,14 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
         )
     tape = loss._tape.root()
     tape.check_open()
+    records = tape.records
+    if records and last_write > records[0][0]:  # a parameter was written during this forward
+        check_unchanged(records)
     xp = loss._device.xp
     grad_map: dict[int, Array] = {loss._key_(): xp.ones((), dtype=loss._data.dtype)}
-    deferred: list[tuple[int, VJP, Array, int, int]] = []
+    deferred: list[tuple[int, VJP, Array, int, tuple[int | None, ...]]] = []
     pop, get = grad_map.pop, grad_map.get
     owned: set[int] = set()  # keys whose array was allocated here by a sum
-    records = tape.records
     tape.consumed = True
     while records:
         # popping frees each record's saved arrays once its VJP has run, as torch frees nodes
@@ -135,7 +269,7 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
             if key is None:
                 continue
             if not needs[slot]:
-                deferred.append((key, vjp, g, slot, len(in_keys)))
+                deferred.append((key, vjp, g, slot, in_keys))
                 continue
             grad = results[slot]
             if grad is not None:
@@ -149,12 +283,66 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
                     owned.add(key)
         # hold no gradient past its record: a later one-input VJP may then write into it
         results, grad, old = (), None, None
+    leaves = tape.leaves
+    tape.replayed, tape.leaves = {}, {}
     for grads in (tape.grads, *tape.linked):
         for key, grad in grad_map.items():
             grads._accumulate(key, grad, loss._device)
-        for key, vjp, g, slot, n in deferred:
-            grads._defer(key, vjp, g, slot, n, loss._device)
+        for key, vjp, g, slot, in_keys in deferred:
+            # the leaves whose arrays the VJP may have saved: an optimizer may write them
+            reads = [k for i in in_keys if i is not None for k in leaves.get(i, (i,))]
+            grads._defer(key, Deferred(vjp, g, slot, len(in_keys)), reads, loss._device)
     return tape.grads
+
+
+# ---------------------------------------------------------------- Gradients
+
+
+class Deferred:
+    """A traced input's gradient, computed when read: one slot of a record's VJP.
+
+    `saved` holds (array, copy of its values at backward) for the leaves written in place
+    since; they are swapped in while the VJP runs, so the result is the one at the weights
+    the forward pass used, as PyTorch's (computed at backward) is.
+    """
+
+    __slots__ = ("g", "n", "saved", "slot", "vjp")
+
+    def __init__(self, vjp: VJP, g: Array, slot: int, n: int) -> None:
+        self.vjp: VJP | None = vjp
+        self.g = g
+        self.slot = slot
+        self.n = n
+        self.saved: list[tuple[Array, Array]] = []
+
+    def compute(self) -> Array:
+        vjp, g, saved = self.vjp, self.g, self.saved
+        assert vjp is not None
+        mask = tuple(i == self.slot for i in range(self.n))
+        if not saved:  # self holds g meanwhile: a VJP must not write into it (sole_owner)
+            grad = vjp(g, mask)[self.slot]
+            self.drop()
+            return grad
+        current = [(array, array.copy()) for array, _ in saved]
+        try:
+            for array, old in saved:
+                array[...] = old
+            grad = vjp(g, mask)[self.slot]
+            if grad is not None and any(owner(grad) is owner(a) for a, _ in saved):
+                grad = grad.copy()  # a view of a weight: keep the old values
+        finally:
+            for array, new in current:
+                array[...] = new
+        self.drop()
+        return grad
+
+    def drop(self) -> None:
+        self.vjp = self.g = None
+        self.saved = []
+
+
+# Gradients holding deferred gradients that read leaves: before_write looks into these
+_watching: weakref.WeakSet[Gradients] = weakref.WeakSet()
 
 
 class Gradients:
@@ -163,13 +351,15 @@ class Gradients:
     Gradients accumulate across backward() calls until zeroed, as in dfdx and PyTorch.
     """
 
-    __slots__ = ("_arrays", "_devices", "_pending", "_zero")
+    __slots__ = ("__weakref__", "_allocated", "_arrays", "_devices", "_pending", "_watch", "_zero")
 
     def __init__(self) -> None:
         self._arrays: dict[int, Array] = {}
         self._devices: dict[int, Device] = {}
         self._zero: dict[int, tuple[tuple[int, ...], Any]] = {}  # key -> (shape, dtype)
-        self._pending: dict[int, list[tuple[VJP, Array, int, int]]] = {}
+        self._pending: dict[int, list[Deferred]] = {}
+        self._watch: dict[int, list[Deferred]] = {}  # leaf key -> deferred gradients reading it
+        self._allocated: set[int] = set()  # keys named by alloc_grads / zero_grads
 
     def __getitem__(self, tensor: Tensor[S, D, Dev, Any]) -> Tensor[S, D, Dev, NoTape]:
         from shaped.tensor import Tensor
@@ -178,7 +368,9 @@ class Gradients:
         if array is None:
             raise KeyError(
                 "no gradient for this tensor: it was not used in a traced computation that "
-                "reached backward() (trace an input with .traced(grads), or alloc_grads())"
+                "reached backward() (trace an input with .traced(grads), or alloc_grads()); "
+                "a tensor used through ops before the trace needs to be a parameter: a module's "
+                "attribute, or marked with .requires_grad_()"
             )
         return Tensor._wrap(array, tensor._device)
 
@@ -204,9 +396,10 @@ class Gradients:
         if key is None:
             return None
         if key in self._pending:
-            for vjp, g, slot, n in self._pending.pop(key):
-                mask = tuple(i == slot for i in range(n))
-                self._add(key, vjp(g, mask)[slot])
+            for deferred in self._pending.pop(key):
+                self._add(key, deferred.compute())
+            if not self._pending:
+                self._watch.clear()
         array = self._arrays.get(key)
         if array is None and key in self._zero:
             shape, dtype = self._zero[key]
@@ -229,21 +422,36 @@ class Gradients:
             self._array_of(key)
         self._add(key, grad)
 
-    def _defer(self, key: int, vjp: VJP, g: Array, slot: int, n: int, device: Device) -> None:
+    def _defer(self, key: int, deferred: Deferred, reads: list[int], device: Device) -> None:
         self._devices[key] = device
-        self._pending.setdefault(key, []).append((vjp, g, slot, n))
+        self._pending.setdefault(key, []).append(deferred)
+        watch = self._watch
+        for leaf in dict.fromkeys(reads):
+            watch.setdefault(leaf, []).append(deferred)
+        _watching.add(self)
+
+    def _drop_pending(self, key: int) -> None:
+        for deferred in self._pending.pop(key, ()):
+            deferred.drop()
+        if not self._pending:
+            self._watch.clear()
 
     def _alloc(self, tensor: Tensor[Any, Any, Any, Any]) -> None:
         """An entry that reads as zeros (nothing is allocated until it is read)."""
         key = tensor._key_()
         self._devices[key] = tensor._device
+        self._allocated.add(key)
         self._arrays.pop(key, None)
-        self._pending.pop(key, None)
+        self._drop_pending(key)
         self._zero[key] = (tuple(tensor._data.shape), tensor._data.dtype)
 
-    def _zero_all(self) -> None:
-        for key in list(self._arrays.keys() | self._pending.keys()):
-            array = self._arrays.pop(key, None)
-            self._pending.pop(key, None)
-            if array is not None:
-                self._zero[key] = (tuple(array.shape), array.dtype)
+    def _drop_unallocated(self) -> None:
+        """Forget the gradients of tensors that no alloc_grads / zero_grads named (traced
+        inputs, data): a Gradients reused step after step keeps nothing of earlier steps."""
+        keep = self._allocated
+        for key in [k for k in self._arrays if k not in keep]:
+            del self._arrays[key]
+        for key in [k for k in self._pending if k not in keep]:
+            self._drop_pending(key)
+        for key in [k for k in self._devices if k not in keep]:
+            del self._devices[key]

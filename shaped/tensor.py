@@ -12,16 +12,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
+from numpy import asarray as _asarray
+from numpy import generic as _numpy_scalar
 from typing_extensions import TypeVar, TypeVarTuple
 
-from shaped.dtypes import BY_NAME, Bool, DType, Float32, Int64, NoTape, OwnedTape
+from shaped.dtypes import (
+    BY_NAME,
+    Bool,
+    DType,
+    Float16,
+    Float32,
+    Float64,
+    Int32,
+    Int64,
+    NoTape,
+    OwnedTape,
+)
 from shaped.errors import DeviceError, ShapeError
 
 if TYPE_CHECKING:
     import numpy as np
 
     from shaped.devices import Cpu, Device
-    from shaped.tape import Gradients, Tape
+    from shaped.tape import Gradients, Node, Tape
 else:
     Cpu = "shaped.devices.Cpu"  # the default of Dev; resolved only by type checkers
 
@@ -33,6 +46,10 @@ T = TypeVar("T", default=NoTape)
 S2 = TypeVar("S2", bound=tuple[Any, ...])
 D2 = TypeVar("D2", bound=DType)
 Dev2 = TypeVar("Dev2", bound="Device")
+# true division keeps a float dtype and gives Float32 for these, as torch; an unknown (Any)
+# dtype meets the float overload first, so it stays unknown rather than guessed Float32
+FloatD = TypeVar("FloatD", Float16, Float32, Float64)
+IntD = TypeVar("IntD", Int32, Int64, Bool)
 M = TypeVar("M")
 K = TypeVar("K")
 N = TypeVar("N")
@@ -55,8 +72,8 @@ class Tensor(Generic[S, D, Dev, T]):
     _device: Device
     _tape: Tape | None
     _key: int | None
-    # (input, vjp, depth) of the untraced one-input op that made this tensor (ops/core.py)
-    _origin: tuple[Tensor[Any, Any, Any, Any], Any, int] | None
+    # LEAF for a parameter, the untraced op that made it from parameters, or None (shaped/tape.py)
+    _origin: Node | None
 
     def __init__(self) -> None:
         raise TypeError("create tensors with a device: sh.Cpu().tensor(data), .zeros(shape), ...")
@@ -65,6 +82,8 @@ class Tensor(Generic[S, D, Dev, T]):
     def _wrap(
         cls, data: Any, device: Device, tape: Tape | None = None
     ) -> Tensor[Any, Any, Any, Any]:
+        if isinstance(data, _numpy_scalar):  # numpy's rank-0 results: a tensor holds a 0-d array
+            data = _asarray(data)
         out = object.__new__(cls)
         out._data = data
         out._device = device
@@ -157,21 +176,40 @@ class Tensor(Generic[S, D, Dev, T]):
         return self.numpy().tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
+        """The data as a numpy array (CPU only): a view unless `copy` or a new dtype asks for one,
+        so np.asarray(loss) and plt.plot([loss0, loss1]) work. `copy=False` never copies."""
         if self._device.xp.__name__ != "numpy":
             raise DeviceError(
                 f"a tensor on {self._device!r} cannot become a numpy array implicitly: "
                 "call .numpy() for a host copy"
             )
-        data = self._data
-        if dtype is not None:
-            data = data.astype(dtype, copy=False)
+        data = _asarray(self._data)
+        if dtype is not None and data.dtype != dtype:
+            if copy is False:
+                raise ValueError(
+                    f"__array__: converting {self.dtype.__name__} to {dtype} needs a copy, and "
+                    "copy=False was given; pass copy=None"
+                )
+            return data.astype(dtype)
         return data.copy() if copy else data
 
     def __dlpack__(self, **kwargs: Any) -> Any:
+        """Zero-copy export (torch.from_dlpack(x), np.from_dlpack(x), cupy.from_dlpack(x))."""
         return self._device.xp.asarray(self._data).__dlpack__(**kwargs)
 
     def __dlpack_device__(self) -> tuple[int, int]:
-        return self._data.__dlpack_device__()
+        return self._device.xp.asarray(self._data).__dlpack_device__()
+
+    def __format__(self, spec: str) -> str:
+        """f"{loss:.3f}" formats a rank-0 tensor's value, as torch; other shapes take no spec."""
+        if not self._data.ndim:
+            return format(self.item(), spec)
+        if not spec:
+            return str(self)
+        raise TypeError(
+            f"format spec {spec!r} needs a rank-0 tensor, got shape {tuple(self._data.shape)}: "
+            "format x.item() of one element, or x.tolist()"
+        )
 
     def copy_(self, src: Tensor[Any, Any, Any, Any] | Any) -> None:
         """Overwrite the data in place, outside any tape; `src` has the same shape."""
@@ -209,8 +247,14 @@ class Tensor(Generic[S, D, Dev, T]):
 
     def traced(self, grads: Gradients) -> Tensor[S, D, Dev, OwnedTape]:
         """The same data with a tape recording into `grads`; `grads[x]` names this tensor too."""
-        from shaped.tape import Tape
+        from shaped.tape import Gradients, Tape
 
+        if not isinstance(grads, Gradients):
+            raise TypeError(
+                f"traced: expected a Gradients to record into, got "
+                f"{'None' if grads is None else type(grads).__name__}; pass "
+                "sh.Gradients() or model.alloc_grads(), or call .trace() for a fresh one"
+            )
         tape = Tape(grads)
         out = Tensor._wrap(self._data, self._device, tape)
         out._key = self._key_()
@@ -232,21 +276,33 @@ class Tensor(Generic[S, D, Dev, T]):
         """The same data without a tape (and a new gradient identity)."""
         return Tensor._wrap(self._data, self._device)
 
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor[S, D, Dev, T]:
+        """Make this tensor a parameter (in place, returns it), as torch's `requires_grad_()`:
+        its gradient then reaches it through ops made before the trace too (`w.T`, `w1 + w2`).
+        Module attributes are parameters already; `requires_grad_(False)` makes one plain data.
+        """
+        from shaped.tape import mark_leaf
+
+        mark_leaf(self, requires_grad)
+        return self
+
     if MYPY:  # mypy reads this one: shaped's plugin reports [no-tape] and [shape] with the fix
 
         def backward(self) -> Gradients:
             """Gradients of this scalar loss with respect to every traced input and parameter."""
+            from shaped.devices import quiet
             from shaped.tape import backward
 
-            return backward(self)
+            return quiet(backward)(self)  # inf and NaN in VJPs without numpy's RuntimeWarnings
 
     else:  # pyright reads the self type: only a rank-0 traced tensor has backward()
 
         def backward(self: Tensor[tuple[()], D, Dev, OwnedTape]) -> Gradients:
             """Gradients of this scalar loss with respect to every traced input and parameter."""
+            from shaped.devices import quiet
             from shaped.tape import backward
 
-            return backward(self)
+            return quiet(backward)(self)  # inf and NaN in VJPs without numpy's RuntimeWarnings
 
     # ------------------------------------------------------------ arithmetic
 
@@ -301,6 +357,18 @@ class Tensor(Generic[S, D, Dev, T]):
     def __mul__(self, other: Any) -> Any:
         return _elementwise.mul(self, other)
 
+    @overload
+    def __truediv__(
+        self: Tensor[S, FloatD, Dev, T], other: float | Tensor[S, FloatD, Dev, NoTape]
+    ) -> Tensor[S, FloatD, Dev, T]: ...
+    @overload  # ints and bools divide to Float32, as torch's true division
+    def __truediv__(
+        self: Tensor[S, IntD, Dev, T], other: float | Tensor[S, IntD, Dev, NoTape]
+    ) -> Tensor[S, Float32, Dev, T]: ...
+    @overload
+    def __truediv__(
+        self: Tensor[Any, IntD, Dev, Any], other: Tensor[Any, IntD, Dev, Any]
+    ) -> Tensor[AnyShape, Float32, Dev, Any]: ...
     @overload
     def __truediv__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
     @overload
@@ -382,7 +450,15 @@ class Tensor(Generic[S, D, Dev, T]):
     def __rmul__(self, other: float) -> Tensor[S, D, Dev, T]:
         return _elementwise.mul(self, other)
 
-    def __rtruediv__(self, other: float) -> Tensor[S, D, Dev, T]:
+    @overload
+    def __rtruediv__(
+        self: Tensor[S, FloatD, Dev, T], other: float
+    ) -> Tensor[S, FloatD, Dev, T]: ...
+    @overload
+    def __rtruediv__(self: Tensor[S, IntD, Dev, T], other: float) -> Tensor[S, Float32, Dev, T]: ...
+    @overload
+    def __rtruediv__(self, other: float) -> Tensor[S, D, Dev, T]: ...
+    def __rtruediv__(self, other: float) -> Any:
         return _elementwise.rdiv(self, other)
 
     def __rpow__(self, other: float) -> Tensor[S, D, Dev, T]:

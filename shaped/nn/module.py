@@ -1,10 +1,12 @@
 """`Module`: the base of every layer and of users' models, PyTorch-style.
 
-A module's parameters are the tensors among its attributes, found by walking them in
+A module's parameters are the float tensors among its attributes, found by walking them in
 assignment order (into submodules, and into lists, tuples and dicts of them): there is
-nothing to register. Buffers (state that is saved and moved but not trained, such as
-BatchNorm's running statistics) are named with `register_buffer`; integer and bool tensors
-are buffers too. `m(x)` calls `m.forward(x)` directly, without an extra Python frame.
+nothing to register. Each is marked as a parameter (a leaf, see shaped/tape.py), so its
+gradient reaches it through any ops, those made before the trace too (`w.T`, `w1 + w2`).
+Buffers (state that is saved and moved but not trained, such as BatchNorm's running
+statistics) are named with `register_buffer`; integer and bool tensors are buffers too.
+`m(x)` calls `m.forward(x)` directly, without an extra Python frame.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from shaped import io
 from shaped.dtypes import BY_NAME, DType
 from shaped.errors import DtypeError
 from shaped.io import CheckpointError
-from shaped.tape import Gradients
+from shaped.tape import LEAF, Gradients
 from shaped.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -86,6 +88,13 @@ class Module:
         # forward (but not __call__) gets its own forward as __call__
         if "forward" in cls.__dict__ and "__call__" not in cls.__dict__:
             type.__setattr__(cls, "__call__", cls.__dict__["forward"])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name not in self._buffer_names:
+            for _, item in _open(name, value):
+                if isinstance(item, Tensor):
+                    _mark(item)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses define it."""
@@ -153,6 +162,7 @@ class Module:
         for name, tensor, is_buffer in self._tensors():
             if not is_buffer and id(tensor) not in seen:
                 seen.add(id(tensor))
+                _mark(tensor)  # one put into a list after assignment becomes a parameter here
                 yield name, tensor
 
     def parameters(self) -> Iterator[AnyTensor]:
@@ -176,8 +186,10 @@ class Module:
             raise TypeError(
                 f"register_buffer: {name!r} must be a tensor, got {type(tensor).__name__}"
             )
-        setattr(self, name, tensor)
         self._buffer_names = self._buffer_names | {name}
+        setattr(self, name, tensor)
+        if tensor._origin is LEAF:  # a parameter until now: state from here on
+            tensor._origin = None
 
     def num_params(self) -> int:
         """The number of parameter values (shared tensors counted once), as torch's sum of numel."""
@@ -203,9 +215,15 @@ class Module:
         return grads
 
     def zero_grads(self, grads: Gradients) -> None:
-        """Zero this model's entries in `grads`, ready for the next backward()."""
+        """Zero this model's entries in `grads`, ready for the next backward().
+
+        The gradients of tensors that no `alloc_grads` or `zero_grads` named (traced inputs,
+        data) are dropped, so one `Gradients` reused step after step holds nothing of earlier
+        steps: read `grads[x]` for an input before zeroing.
+        """
         for tensor in self.parameters():
             grads._alloc(tensor)
+        grads._drop_unallocated()
 
     def to(self, target: Device | type[DType]) -> Self:
         """Move every parameter and buffer to a device, or convert the float ones to a dtype.
@@ -349,6 +367,12 @@ def _open(name: str, value: object) -> Iterator[tuple[str, Tensor[Any, Any, Any,
         for key, item in value.items():
             if isinstance(key, str):
                 yield from _open(f"{name}.{key}", item)
+
+
+def _mark(tensor: AnyTensor) -> None:
+    """A module's float tensor without a tape is a parameter: a leaf of its own."""
+    if tensor._origin is not LEAF and tensor._tape is None and tensor._data.dtype.kind == "f":
+        tensor._origin = LEAF
 
 
 def _params(count: int) -> str:

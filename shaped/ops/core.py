@@ -1,8 +1,10 @@
 """What every op uses: operand checks, making results, recording onto the tape.
 
 An op computes its output array, then calls `unary`, `binary` or `nary` with a VJP closure
-`vjp(g, needs) -> grads per input`. Untraced inputs cost one attribute test; a traced input
-moves its tape to the result (merging tapes when both operands carry one).
+`vjp(g, needs) -> grads per input`. Untraced inputs cost two attribute tests; a traced input
+moves its tape to the result (merging tapes when both operands carry one). Without a tape, an
+op on a parameter (or on what untraced ops made from one) keeps a `Node` instead, recorded
+onto the first tape its result meets (see shaped/tape.py).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from shaped import shapes
+from shaped import tape as _tape
 from shaped.dtypes import mismatch
 from shaped.errors import DeviceError, DtypeError
-from shaped.tape import VJP, Array, Tape, merge, new_key
+from shaped.tape import LEAF, VJP, Array, Node, Tape, merge, new_key, owner
 from shaped.tensor import Tensor
 
 __all__ = [
@@ -48,47 +51,87 @@ def _slot(t: Tensor[Any, Any, Any, Any], sources: set[int]) -> tuple[int | None,
     return k, k not in sources  # traced inputs (sources) are deferred until read
 
 
-# An untraced one-input op on a float tensor remembers where it came from, so that
-# `x @ w.T` or `x * log_std.exp()` with a parameter w still gives w its gradient: when
-# the result meets a tape, the op is recorded onto it first. Chains stop at this depth, so
-# a loop like `t = t * 0.5` cannot keep every earlier tensor alive.
-ORIGIN_DEPTH = 8
+def _remember(out: Tensor[Any, Any, Any, Any], inputs: tuple[Any, ...], vjp: VJP) -> Any:
+    """An untraced result made from a parameter: keep the op, so the parameter still gets its
+    gradient when `out` meets a tape (`replay`). Inputs that are plain data are not kept."""
+    if out._data.dtype.kind == "f":
+        kept = tuple(t if t._origin is not None else None for t in inputs)
+        out._origin = Node(kept, vjp, _tape.last_write)
+    return out
 
 
-def origin_of(x: Tensor[Any, Any, Any, Any], vjp: VJP) -> tuple[Any, VJP, int] | None:
-    """The `_origin` of an untraced result of a one-input op on x: (x, vjp, depth)."""
-    if x._data.dtype.kind != "f":
-        return None
-    before = x._origin
-    depth = 1 if before is None else before[2] + 1
-    return (x, vjp, depth) if depth <= ORIGIN_DEPTH else None
-
-
-def replay(tape: Tape, t: Tensor[Any, Any, Any, Any]) -> None:
-    """Record the untraced ops that made t (oldest first) onto the tape that t has met."""
-    origin = t._origin
-    assert origin is not None
-    x, vjp, _ = origin
-    if x._origin is not None:
-        replay(tape, x)
-    kx, need = _slot(x, tape.sources)
-    kt = t._key
-    if kt is None:
-        kt = t._key = new_key()
-    tape.records.append((kt, (kx,), (need,), vjp))
+def replay(tape: Tape, t: Tensor[Any, Any, Any, Any]) -> int:
+    """Record the untraced ops that made t (each once per tape, oldest first) onto the tape
+    that t has met; t's key there. Raises if one of them saved a parameter that an optimizer
+    has since changed in place (a view of it, such as `w.T`, follows the change instead)."""
+    done = tape.replayed
+    node = t._origin
+    assert node is not None and node is not LEAF
+    hit = done.get(id(node))
+    if hit is not None:
+        return hit[1]
+    leaves, written = tape.leaves, _tape._written
+    stack: list[tuple[Tensor[Any, Any, Any, Any], bool]] = [(t, False)]
+    while stack:  # depth first, without recursion: a chain may be any length
+        u, ready = stack.pop()
+        node = u._origin
+        assert node is not None
+        if id(node) in done:
+            continue
+        if not ready:
+            stack.append((u, True))
+            stack += [
+                (v, False)
+                for v in node.inputs
+                if v is not None and v._origin is not None and v._origin is not LEAF
+            ]
+            continue
+        keys: list[int | None] = []
+        below: list[int] = []  # the leaf keys under this node
+        for v in node.inputs:
+            origin = None if v is None else v._origin
+            if v is None or origin is None:  # plain data by now (requires_grad_(False))
+                keys.append(None)
+                continue
+            k = v._key_() if origin is LEAF else done[id(origin)][1]
+            under = (k,) if origin is LEAF else leaves[k]
+            keys.append(k)
+            below += under
+            # a parameter under v changed in place after this op ran: only a view of it follows
+            if any(written.get(leaf, 0) > node.since for leaf in under) and owner(
+                u._data
+            ) is not owner(v._data):
+                raise _tape.stale(derived=True)
+        assert node.vjp is not None
+        sources = tape.sources
+        key = new_key()
+        needs = tuple(k is not None and k not in sources for k in keys)
+        tape.records.append((key, tuple(keys), needs, node.vjp))
+        done[id(node)] = (node, key)
+        leaves[key] = tuple(dict.fromkeys(below))
+    return done[id(t._origin)][1]
 
 
 def _record(out: Tensor[Any, Any, Any, Any], tape: Tape, inputs: tuple[Any, ...], vjp: VJP) -> Any:
     """Put `out` on the tape with one record (unrolled for one and two inputs: the hot path)."""
     if tape.consumed:
         tape.check_open()
-    for t in inputs:
-        if t._origin is not None and t._tape is None:
-            replay(tape, t)
+    derived: dict[int, int] | None = None  # slot -> key of an input made from parameters
+    for slot, t in enumerate(inputs):
+        origin = t._origin
+        if origin is not None and origin is not LEAF and t._tape is None:
+            if derived is None:
+                derived = {}
+            derived[slot] = replay(tape, t)
     out._key = key = new_key()
     out._tape = tape
     sources = tape.sources
-    if len(inputs) == 2:
+    if derived is not None:
+        slots = [
+            (derived[i], True) if i in derived else _slot(t, sources) for i, t in enumerate(inputs)
+        ]
+        tape.records.append((key, tuple(k for k, _ in slots), tuple(n for _, n in slots), vjp))
+    elif len(inputs) == 2:
         a, b = inputs
         ka, kb = a._key, b._key
         if ka is None or kb is None or a._data.dtype.kind != "f" or b._data.dtype.kind != "f":
@@ -108,12 +151,12 @@ def _record(out: Tensor[Any, Any, Any, Any], tape: Tape, inputs: tuple[Any, ...]
 def unary(x: Tensor[Any, Any, Any, Any], data: Array, vjp: VJP) -> Any:
     """The result of a one-input op; `vjp(g, needs)` returns a 1-tuple."""
     out = _new(Tensor)
-    out._data, out._device, out._tape, out._key = data, x._device, None, None
+    out._data, out._device, out._tape, out._key, out._origin = data, x._device, None, None, None
     tape = x._tape
     if tape is None:
-        out._origin = origin_of(x, vjp)
+        if x._origin is not None and data.dtype.kind == "f":  # made from a parameter: keep it
+            out._origin = Node((x,), vjp, _tape.last_write)
         return out
-    out._origin = None
     while tape.into is not None:
         tape = tape.into
     return _record(out, tape, (x,), vjp)
@@ -126,17 +169,26 @@ def binary(
     out = _new(Tensor)
     out._data, out._device, out._tape, out._key, out._origin = data, a._device, None, None, None
     if a._tape is None and b._tape is None:
+        if (a._origin is not None or b._origin is not None) and data.dtype.kind == "f":
+            kept = (a if a._origin is not None else None, b if b._origin is not None else None)
+            out._origin = Node(kept, vjp, _tape.last_write)
         return out
     return attach(out, (a, b), vjp)
 
 
 def attach(out: Tensor[Any, Any, Any, Any], inputs: tuple[Any, ...], vjp: VJP) -> Any:
-    """Put a fresh result on the (merged) tape of its inputs."""
+    """Put a fresh result on the (merged) tape of its inputs; without one, remember the op if
+    an input is a parameter or was made from one."""
     tape: Tape | None = None
     for t in inputs:
         if t._tape is not None:
             tape = t._tape.root() if tape is None else merge(tape, t._tape)
-    return out if tape is None else _record(out, tape, inputs, vjp)
+    if tape is not None:
+        return _record(out, tape, inputs, vjp)
+    for t in inputs:
+        if t._origin is not None:
+            return _remember(out, inputs, vjp)
+    return out
 
 
 def nary(inputs: Sequence[Tensor[Any, Any, Any, Any]], data: Array, vjp: VJP) -> Any:

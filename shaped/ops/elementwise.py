@@ -1,7 +1,10 @@
 """Elementwise ops with numpy broadcasting: forward and VJP side by side.
 
 A Python scalar operand stays a Python scalar (numpy keeps the tensor's dtype, NEP 50), so
-`x * 2.0` is one array op and one record with a single input.
+`x * 2.0` is one array op and one record with a single input. numpy gives rank-0 results as
+scalars: each op keeps them 0-d arrays (`rank0`). Ops that make inf and NaN from finite
+inputs run `quiet` and their VJPs `quietly` (no RuntimeWarnings, as torch; ~0.2 us each);
++ - * are the hot path and stay unwrapped (backward() itself runs quiet).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import math
 from typing import Any
 
 from shaped import shapes
+from shaped.devices import quiet, quietly, rank0
 from shaped.dtypes import float_only
 from shaped.errors import DtypeError
 from shaped.ops.core import (
@@ -24,7 +28,7 @@ from shaped.ops.core import (
     sum_to,
     unary,
 )
-from shaped.tape import new_key, sole_owner
+from shaped.tape import LEAF, new_key, sole_owner
 from shaped.tensor import Tensor
 
 Tn = Tensor[Any, Any, Any, Any]
@@ -40,7 +44,8 @@ def _number(op: str, x: Tn, value: object) -> Any:
 
 def add(a: Tn, b: object) -> Any:
     if b.__class__ is not Tensor:
-        return unary(a, a._data + _number("add", a, b), lambda g, needs: (g,))
+        data = a._data + _number("add", a, b)
+        return unary(a, data if data.ndim else rank0(data), lambda g, needs: (g,))
     x, y = a._data, b._data
     # the hottest op: checks inlined, identity tests first (full checks only on a mismatch)
     if a._device is not b._device or x.dtype is not y.dtype:
@@ -52,13 +57,16 @@ def add(a: Tn, b: object) -> Any:
         ys = y.shape
         shapes.broadcast("add", xs, ys)
         vjp = lambda g, needs: (sum_to(g, xs), sum_to(g, ys))  # noqa: E731
+    data = x + y
+    if not data.ndim:
+        data = rank0(data)
     out = _new(Tensor)
-    out._data, out._device, out._tape, out._key, out._origin = x + y, a._device, None, None, None
+    out._data, out._device, out._tape, out._key, out._origin = data, a._device, None, None, None
     tape = a._tape
     if tape is None:
         tape = b._tape
-        if tape is None:
-            return out
+        if tape is None:  # no tape: keep the op only if a parameter is in it (w1 + w2)
+            return out if a._origin is None and b._origin is None else attach(out, (a, b), vjp)
     elif b._tape is not None and b._tape is not tape:
         return attach(out, (a, b), vjp)  # two tapes: merge them
     ka, kb = a._key, b._key
@@ -68,8 +76,8 @@ def add(a: Tn, b: object) -> Any:
         or ka is None
         or kb is None
         or x.dtype.kind != "f"
-        or a._origin is not None
-        or b._origin is not None
+        or (a._origin is not None and a._origin is not LEAF)  # made from parameters: replay
+        or (b._origin is not None and b._origin is not LEAF)
     ):
         return attach(out, (a, b), vjp)
     # one open tape, float operands with keys: core._record, inlined for the hottest op
@@ -82,21 +90,29 @@ def add(a: Tn, b: object) -> Any:
 
 def sub(a: Tn, b: object) -> Any:
     if not isinstance(b, Tensor):
-        return unary(a, a._data - _number("sub", a, b), lambda g, needs: (g,))
+        data = a._data - _number("sub", a, b)
+        return unary(a, data if data.ndim else rank0(data), lambda g, needs: (g,))
     a, b = operands("sub", a, b)
     x, y = a._data, b._data
     broadcast_check("sub", x, y)
-    return binary(a, b, x - y, lambda g, needs: (sum_to(g, x.shape), sum_to(-g, y.shape)))
+    data = x - y
+    return binary(
+        a,
+        b,
+        data if data.ndim else rank0(data),
+        lambda g, needs: (sum_to(g, x.shape), sum_to(-g, y.shape)),
+    )
 
 
 def rsub(a: Tn, b: object) -> Any:
-    return unary(a, _number("sub", a, b) - a._data, lambda g, needs: (-g,))
+    return unary(a, rank0(_number("sub", a, b) - a._data), lambda g, needs: (-g,))
 
 
 def mul(a: Tn, b: object) -> Any:
     if not isinstance(b, Tensor):
         c = _number("mul", a, b)
-        return unary(a, a._data * c, lambda g, needs: (g * c,))
+        data = a._data * c
+        return unary(a, data if data.ndim else rank0(data), lambda g, needs: (g * c,))
     a, b = operands("mul", a, b)
     x, y = a._data, b._data
     broadcast_check("mul", x, y)
@@ -107,36 +123,68 @@ def mul(a: Tn, b: object) -> Any:
             sum_to(g * x, y.shape) if needs[1] else None,
         )
 
-    return binary(a, b, x * y, vjp)
+    data = x * y
+    return binary(a, b, data if data.ndim else rank0(data), vjp)
 
 
+def _divisor(op: str, value: object) -> float:
+    """A Python number dividing an int or bool tensor (the division is Float32, so any number)."""
+    if not isinstance(value, (int, float)):
+        raise TypeError(
+            f"{op}: expected a tensor or a Python number, got {type(value).__name__}; "
+            "wrap arrays with dev.tensor(...)"
+        )
+    return float(value)
+
+
+@quiet  # a gradient g / 0 is inf or NaN, as torch, without numpy's RuntimeWarning
+def _divide(g: Array, by: Any) -> Array:
+    return g / by
+
+
+@quiet  # x / 0 is inf or NaN, as torch, without numpy's RuntimeWarning
 def div(a: Tn, b: object) -> Any:
     if not isinstance(b, Tensor):
-        c = _number("div", a, b)
-        return unary(a, a._data / c, lambda g, needs: (g / c,))
+        x = a._data
+        if x.dtype.kind == "f":
+            c = _number("div", a, b)
+        else:  # ints and bools: torch's true division gives Float32
+            x, c = x.astype("float32"), _divisor("div", b)
+        data = x / c
+        return unary(a, data if data.ndim else rank0(data), lambda g, needs: (_divide(g, c),))
     a, b = operands("div", a, b)
     x, y = a._data, b._data
     broadcast_check("div", x, y)
+    if x.dtype.kind != "f":  # ints and bools: torch's true division gives Float32 (no gradient)
+        x, y = x.astype("float32"), y.astype("float32")
     out = x / y
+    if not out.ndim:
+        out = rank0(out)
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, Array | None]:
-        return (
-            sum_to(g / y, x.shape) if needs[0] else None,
-            sum_to(-g * out / y, y.shape) if needs[1] else None,
+        return quietly(
+            lambda: (
+                sum_to(g / y, x.shape) if needs[0] else None,
+                sum_to(-g * out / y, y.shape) if needs[1] else None,
+            )
         )
 
     return binary(a, b, out, vjp)
 
 
+@quiet
 def rdiv(a: Tn, b: object) -> Any:
-    c = _number("div", a, b)
     x = a._data
-    out = c / x
-    return unary(a, out, lambda g, needs: (-g * out / x,))
+    if x.dtype.kind == "f":
+        c = _number("div", a, b)
+    else:  # ints and bools: torch's true division gives Float32
+        x, c = x.astype("float32"), _divisor("div", b)
+    out = rank0(c / x)
+    return unary(a, out, lambda g, needs: quietly(lambda: (-g * out / x,)))
 
 
 def neg(a: Tn) -> Any:
-    return unary(a, -a._data, lambda g, needs: (-g,))
+    return unary(a, rank0(-a._data), lambda g, needs: (-g,))
 
 
 _COMPARE = {
@@ -171,6 +219,7 @@ def _float_only(op: str, x: Tn) -> Array:
 # ---------------------------------------------------------------- powers
 
 
+@quiet
 def pow_(a: Tn, b: object) -> Any:
     xp = a._device.xp
     if not isinstance(b, Tensor):
@@ -181,36 +230,39 @@ def pow_(a: Tn, b: object) -> Any:
         def vjp_scalar(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
             if zero_exponent:  # torch: a zero exponent gives a zero gradient, even at x = 0
                 return (xp.zeros_like(g),)
-            return (g * (c * x ** (c - 1)),)
+            return quietly(lambda: (g * (c * x ** (c - 1)),))
 
-        return unary(a, x**c, vjp_scalar)
+        return unary(a, rank0(x**c), vjp_scalar)
     a, b = operands("pow", a, b)
     x, y = a._data, b._data
     broadcast_check("pow", x, y)
-    out = x**y
+    out = rank0(x**y)
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, Array | None]:
         # torch's masks: d/dx is 0 where y == 0; d/dy is 0 where x == 0 and y >= 0
-        return (
-            sum_to(xp.where(y == 0, 0, g * (y * x ** (y - 1))), x.shape) if needs[0] else None,
-            sum_to(xp.where((x == 0) & (y >= 0), 0, g * (out * xp.log(x))), y.shape)
-            if needs[1]
-            else None,
+        return quietly(
+            lambda: (
+                sum_to(xp.where(y == 0, 0, g * (y * x ** (y - 1))), x.shape) if needs[0] else None,
+                sum_to(xp.where((x == 0) & (y >= 0), 0, g * (out * xp.log(x))), y.shape)
+                if needs[1]
+                else None,
+            )
         )
 
     return binary(a, b, out, vjp)
 
 
+@quiet
 def rpow(a: Tn, b: object) -> Any:
     """scalar ** tensor: d/dx = out * log(c), and 0 where c == 0 and x >= 0 (as torch)."""
     xp = a._device.xp
     c = _number("pow", a, b)
     x = a._data
-    out = c**x
+    out = rank0(c**x)
     log_c = -math.inf if c == 0 else math.log(c) if c > 0 else math.nan
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
-        grad = g * (out * log_c)
+        grad = quietly(lambda: g * (out * log_c))
         return (xp.where(x >= 0, 0, grad) if c == 0 else grad,)
 
     return unary(a, out, vjp)
@@ -230,7 +282,7 @@ def _extreme(op: str, a: Tn, b: object) -> Any:
     else:
         y = _number(op, a, b)
     x = a._data
-    out = xp.maximum(x, y) if high else xp.minimum(x, y)
+    out = rank0(xp.maximum(x, y) if high else xp.minimum(x, y))
 
     def grad(g: Array, mine: Array, other: Array) -> Array:
         # torch's masks; a NaN operand neither ties nor loses, so both sides get the gradient
@@ -269,43 +321,53 @@ def abs_(x: Tn) -> Any:
         # torch's sgn: 0 at 0 and at NaN
         return (xp.where(data > 0, g, 0) - xp.where(data < 0, g, 0),)
 
-    return unary(x, xp.abs(data), vjp)
+    return unary(x, rank0(xp.abs(data)), vjp)
 
 
+# exp(1000) is inf, log(0) -inf, sqrt(-1) NaN, and their gradients inf or NaN, as torch: these
+# ops run quiet, their VJPs quietly (no numpy RuntimeWarnings)
+
+
+@quiet
 def exp(x: Tn) -> Any:
-    out = x._device.xp.exp(_float_only("exp", x))
-    return unary(x, out, lambda g, needs: (g * out,))
+    out = rank0(x._device.xp.exp(_float_only("exp", x)))
+    return unary(x, out, lambda g, needs: quietly(lambda: (g * out,)))
 
 
+@quiet
 def log(x: Tn) -> Any:
     data = _float_only("log", x)
-    return unary(x, x._device.xp.log(data), lambda g, needs: (g / data,))
+    return unary(x, rank0(x._device.xp.log(data)), lambda g, needs: (_divide(g, data),))
 
 
+@quiet
 def sqrt(x: Tn) -> Any:
-    out = x._device.xp.sqrt(_float_only("sqrt", x))
-    return unary(x, out, lambda g, needs: (g / (2 * out),))
+    out = rank0(x._device.xp.sqrt(_float_only("sqrt", x)))
+    return unary(x, out, lambda g, needs: (_divide(g, 2 * out),))
 
 
+@quiet
 def square(x: Tn) -> Any:
     data = x._data
-    return unary(x, data * data, lambda g, needs: (2 * g * data,))
+    return unary(x, rank0(data * data), lambda g, needs: quietly(lambda: (2 * g * data,)))
 
 
+@quiet
 def sin(x: Tn) -> Any:
     data = _float_only("sin", x)
     xp = x._device.xp
-    return unary(x, xp.sin(data), lambda g, needs: (g * xp.cos(data),))
+    return unary(x, rank0(xp.sin(data)), lambda g, needs: quietly(lambda: (g * xp.cos(data),)))
 
 
+@quiet
 def cos(x: Tn) -> Any:
     data = _float_only("cos", x)
     xp = x._device.xp
-    return unary(x, xp.cos(data), lambda g, needs: (-g * xp.sin(data),))
+    return unary(x, rank0(xp.cos(data)), lambda g, needs: quietly(lambda: (-g * xp.sin(data),)))
 
 
 def tanh(x: Tn) -> Any:
-    out = x._device.xp.tanh(_float_only("tanh", x))
+    out = rank0(x._device.xp.tanh(_float_only("tanh", x)))
     return unary(x, out, lambda g, needs: (g * (1 - out * out),))
 
 
@@ -313,14 +375,21 @@ def sigmoid(x: Tn) -> Any:
     data = _float_only("sigmoid", x)
     xp = x._device.xp
     e = xp.exp(-xp.abs(data))  # never overflows: 1/(1+e) for x >= 0, e/(1+e) below
-    out = xp.where(data >= 0, 1, e) / (1 + e)
+    out = rank0(xp.where(data >= 0, 1, e) / (1 + e))
     return unary(x, out, lambda g, needs: (g * (out * (1 - out)),))
 
 
 def relu(x: Tn) -> Any:
     data = x._data
+    if data.dtype.kind == "b":  # numpy would give Int64; torch refuses bools
+        raise DtypeError(
+            "relu: Bool tensors have no relu (torch refuses them too); convert with "
+            ".to(sh.Float32) or .to(sh.Int64) first"
+        )
     xp = x._device.xp
     out = xp.maximum(data, 0)  # NaN stays NaN, as torch
+    if not out.ndim:
+        out = rank0(out)
     # torch's threshold_backward: zero where out <= 0, so x = 0 gets 0 and NaN passes g;
     # out is >= 0 or NaN, so `out != 0` is that mask (a multiply is 10x faster than where)
 
@@ -339,7 +408,7 @@ def leaky_relu(x: Tn, negative_slope: float) -> Any:
     up = data > 0
     return unary(
         x,
-        xp.where(up, data, data * negative_slope),
+        rank0(xp.where(up, data, data * negative_slope)),
         lambda g, needs: (xp.where(up, g, g * negative_slope),),
     )
 
@@ -358,7 +427,7 @@ def clamp(x: Tn, min: float | None, max: float | None) -> Any:
         high = _number("clamp", x, max)
         out, below = xp.minimum(out, high), data <= high
         inside = below if inside is None else inside & below
-    return unary(x, out, lambda g, needs: (xp.where(inside, g, 0),))
+    return unary(x, rank0(out), lambda g, needs: (xp.where(inside, g, 0),))
 
 
 # ---------------------------------------------------------------- gelu and erf
@@ -412,6 +481,7 @@ _BETA = math.sqrt(2 / math.pi)
 _KAPPA = 0.044715
 
 
+@quiet  # x^3 can overflow in the tanh form, and inf * 0 in the gradient: NaN, as torch
 def gelu(x: Tn, approximate: str) -> Any:
     """torch's formulas: x * Phi(x), or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     data = _float_only("gelu", x)
@@ -419,7 +489,9 @@ def gelu(x: Tn, approximate: str) -> Any:
     if approximate == "none":
         cdf = 0.5 * (1 + erf(xp, data * _SQRT1_2))
         pdf = _INV_SQRT_2PI * xp.exp(-0.5 * data * data)
-        return unary(x, data * cdf, lambda g, needs: (g * (cdf + data * pdf),))
+        return unary(
+            x, rank0(data * cdf), lambda g, needs: quietly(lambda: (g * (cdf + data * pdf),))
+        )
     if approximate != "tanh":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     sq = data * data
@@ -427,6 +499,6 @@ def gelu(x: Tn, approximate: str) -> Any:
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
         inner = _BETA * (1 + 3 * _KAPPA * sq)
-        return (g * (0.5 * (1 + t) + 0.5 * data * (1 - t * t) * inner),)
+        return quietly(lambda: (g * (0.5 * (1 + t) + 0.5 * data * (1 - t * t) * inner),))
 
-    return unary(x, 0.5 * data * (1 + t), vjp)
+    return unary(x, rank0(0.5 * data * (1 + t)), vjp)

@@ -49,7 +49,7 @@ def matmul(a: Tn, b: Tn) -> Any:
         gb = sum_to(x2.swapaxes(-1, -2) @ g2, y2.shape).reshape(y.shape) if needs[1] else None
         return ga, gb
 
-    return binary(a, b, x @ y, vjp)
+    return binary(a, b, xp.asarray(x @ y), vjp)  # 1-D @ 1-D: a 0-d array, not numpy's scalar
 
 
 def linear(

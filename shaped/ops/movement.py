@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from shaped import shapes
-from shaped.devices import Device
-from shaped.dtypes import DType
+from shaped.devices import Device, quietly, rank0
+from shaped.dtypes import DType, dtype_repr, marker_for
 from shaped.errors import DeviceError, DtypeError, ShapeError
-from shaped.ops.core import Array, sum_to, unary
+from shaped.ops.core import Array, attach, sum_to, unary
 from shaped.tensor import Tensor
 
 Tn = Tensor[Any, Any, Any, Any]
@@ -29,16 +29,24 @@ def to(x: Tn, target: Any) -> Any:
             host_g = g.get() if hasattr(g, "get") else g
             return (source.xp.asarray(host_g),)
 
-        if x._tape is not None:
-            from shaped.ops.core import _record
-
-            _record(out, x._tape.root(), (x,), vjp_move)
-        return out
+        return attach(out, (x,), vjp_move)
     if isinstance(target, type) and issubclass(target, DType):
         if data.dtype.name == target.name:
             return x
         old = data.dtype
-        return unary(x, data.astype(target.name), lambda g, needs: (g.astype(old),))
+        # a float64 beyond float16's range becomes inf, as torch (no RuntimeWarning)
+        out = quietly(lambda: data.astype(target.name))
+        return unary(x, out, lambda g, needs: (g.astype(old),))
+    if isinstance(target, str) and target.lower().startswith(("cpu", "cuda")):
+        raise TypeError(
+            f"to: devices are objects: write .to(sh.Cpu()) or .to(sh.Cuda(0)), got {target!r}"
+        )
+    marker = None if isinstance(target, (int, float)) else marker_for(target)
+    if marker is not None:  # np.float32, "float32", torch.float32, float
+        raise TypeError(
+            f"to: {dtype_repr(target)} is not one of shaped's dtypes; "
+            f"write .to(sh.{marker.__name__})"
+        )
     raise TypeError(
         f"to: expected a device (sh.Cpu(), sh.Cuda()) or a dtype (sh.Float64), got {target!r}"
     )
@@ -157,7 +165,7 @@ def take(x: Tn, indices: Any, axis: int | None = None) -> Any:
         if low < 0:
             idx = xp.where(idx < 0, idx + size, idx)
     if pos is None:
-        out = data.reshape(-1)[idx]
+        out = rank0(data.reshape(-1)[idx])  # a 0-d index picks a scalar: keep a 0-d array
 
         def vjp_flat(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
             grad = xp.zeros(size, dtype=g.dtype)
@@ -166,7 +174,7 @@ def take(x: Tn, indices: Any, axis: int | None = None) -> Any:
 
         return unary(x, out, vjp_flat)
     lead = (slice(None),) * pos
-    out = data[(*lead, idx)]
+    out = rank0(data[(*lead, idx)])
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
         grad = xp.zeros(old, dtype=g.dtype)

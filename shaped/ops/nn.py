@@ -122,7 +122,7 @@ def dropout(
         sample = "float64" if data.dtype == xp.float64 else "float32"
         keep = source.random(data.shape, dtype=sample) >= p
         mask = keep.astype(data.dtype) * data.dtype.type(1.0 / (1.0 - p))
-    result: Tn = unary(x, data * mask, lambda g, needs: (g * mask,))
+    result: Tn = unary(x, xp.asarray(data * mask), lambda g, needs: (g * mask,))  # rank 0: 0-d
     return result
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shaped.optim.optimizer import HasParameters, Optimizer, lerp_
+from shaped.optim.optimizer import HasParameters, Optimizer, _shown, lerp_
 from shaped.tape import Array
 
 
@@ -36,6 +36,11 @@ class Adam(Optimizer[AdamState]):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(model, lr)
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(
+                f"{type(self).__name__}: betas must be a pair of floats such as (0.9, 0.999), "
+                f"got {_shown(betas)}"
+            )
         if len(betas) != 2:
             raise ValueError(f"{type(self).__name__}: betas must be a pair, got {betas!r}")
         self.betas = (
@@ -48,12 +53,12 @@ class Adam(Optimizer[AdamState]):
     def _new_state(self, xp: Any, param: Array) -> AdamState:
         return AdamState(xp, param)
 
-    def _step(self, xp: Any, param: Array, grad: Array, state: AdamState) -> Array:
+    def _step(self, xp: Any, param: Array, grad: Array, state: AdamState) -> None:
         lr, (beta1, beta2) = self.lr, self.betas
         state.step += 1
         if self.weight_decay != 0:
             if self.decoupled:
-                param = xp.multiply(param, 1 - lr * self.weight_decay)
+                param *= 1 - lr * self.weight_decay
             else:
                 decayed = xp.multiply(param, self.weight_decay)
                 decayed += grad
@@ -70,10 +75,9 @@ class Adam(Optimizer[AdamState]):
         denom = xp.sqrt(exp_avg_sq, out=scratch)
         denom /= bias_correction2_sqrt
         denom += self.eps
-        new = xp.multiply(exp_avg, -step_size, out=xp.empty_like(exp_avg))
-        new /= denom
-        new += param
-        return new
+        change = xp.multiply(exp_avg, -step_size, out=xp.empty_like(exp_avg))
+        change /= denom
+        param += change
 
 
 class AdamW(Adam):

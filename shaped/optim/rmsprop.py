@@ -40,13 +40,13 @@ class RMSprop(Optimizer[RMSpropState]):
         self.alpha = self._check("alpha", alpha)
         self.eps = self._check("eps", eps)
         self.momentum = self._check("momentum", momentum)
-        self.centered = bool(centered)
+        self.centered = self._flag("centered", centered)
         self.weight_decay = self._check("weight_decay", weight_decay)
 
     def _new_state(self, xp: Any, param: Array) -> RMSpropState:
         return RMSpropState(xp, param)
 
-    def _step(self, xp: Any, param: Array, grad: Array, state: RMSpropState) -> Array:
+    def _step(self, xp: Any, param: Array, grad: Array, state: RMSpropState) -> None:
         alpha = self.alpha
         if self.weight_decay != 0:
             decayed = xp.multiply(param, self.weight_decay)
@@ -68,15 +68,13 @@ class RMSprop(Optimizer[RMSpropState]):
         else:
             avg = xp.sqrt(square_avg, out=scratch)
         avg += self.eps
-        # `scratch` (holding avg) was allocated this step: it becomes the new parameter
         if self.momentum > 0:
             buf = state.momentum_buffer
             if buf is None:
                 buf = state.momentum_buffer = xp.zeros_like(square_avg)
             buf *= self.momentum
             buf += xp.divide(grad, avg, out=avg)
-            new = xp.multiply(buf, -self.lr, out=avg)
+            change = xp.multiply(buf, -self.lr, out=avg)
         else:
-            new = xp.divide(xp.multiply(grad, -self.lr), avg, out=avg)
-        new += param
-        return new
+            change = xp.divide(xp.multiply(grad, -self.lr), avg, out=avg)
+        param += change

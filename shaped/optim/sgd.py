@@ -34,8 +34,8 @@ class Sgd(Optimizer[SgdState]):
     ) -> None:
         super().__init__(model, lr)
         self.momentum = self._check("momentum", momentum)
-        self.dampening = float(dampening)
-        self.nesterov = bool(nesterov)
+        self.dampening = self._number("dampening", dampening)
+        self.nesterov = self._flag("nesterov", nesterov)
         self.weight_decay = self._check("weight_decay", weight_decay)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
@@ -46,7 +46,7 @@ class Sgd(Optimizer[SgdState]):
     def _new_state(self, xp: Any, param: Array) -> SgdState:
         return SgdState()
 
-    def _step(self, xp: Any, param: Array, grad: Array, state: SgdState) -> Array:
+    def _step(self, xp: Any, param: Array, grad: Array, state: SgdState) -> None:
         if self.weight_decay != 0:
             decayed = xp.multiply(param, self.weight_decay)
             decayed += grad
@@ -65,6 +65,4 @@ class Sgd(Optimizer[SgdState]):
                 grad = ahead
             else:
                 grad = buf
-        new = xp.multiply(grad, -self.lr, out=xp.empty_like(param))  # out=: rank 0 stays an array
-        new += param
-        return new
+        param += xp.multiply(grad, -self.lr)

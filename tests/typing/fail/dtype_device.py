@@ -36,7 +36,6 @@ F.linear(x, w64.to(sh.Float32))
 ints + flags  # type: ignore[dtype]  # E: add: dtypes differ (Int64 and Bool)
 ints * 0.5  # type: ignore[dtype]  # E: mul: a float scalar with a Int64 tensor; a scalar takes the tensor's dtype: convert the tensor with .to(sh.Float32) first
 ints + 1.5  # type: ignore[dtype]  # E: add: a float scalar with a Int64 tensor
-ints / 2.0  # type: ignore[dtype]  # E: div: a float scalar with a Int64 tensor
 flags - 1.0  # type: ignore[dtype]  # E: a float scalar with a Bool tensor
 ints * 2
 ints.to(sh.Float32) * 0.5
