@@ -36,7 +36,7 @@ from mypy.types import (
 from shaped import dtypes, shapes
 from shaped.shapes import Shape
 
-from .tensor_hooks import keep_symbolic, run_rule
+from .tensor_hooks import keep_symbolic, not_bool_method, run_rule
 from .types import (
     DTYPE,
     KEEP,
@@ -534,6 +534,7 @@ def _keeping_symbolic(hook: Callable[[Any], Type]) -> Callable[[Any], Type]:
     return wrapped
 
 
+FUNCTION_HOOKS["shaped.nn.functional.relu"] = not_bool_method("relu")
 FUNCTION_HOOKS = {name: _keeping_symbolic(hook) for name, hook in FUNCTION_HOOKS.items()}
 PAIR_LOSS = _keeping_symbolic(_loss(False))
 CLASS_LOSS = _keeping_symbolic(_loss(True))

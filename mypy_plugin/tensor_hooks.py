@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from mypy import errorcodes
 from mypy.nodes import ARG_STAR, ARG_STAR2, Expression, StarExpr, TupleExpr
-from mypy.plugin import AttributeContext, MethodContext, MethodSigContext
+from mypy.plugin import AttributeContext, FunctionContext, MethodContext, MethodSigContext
 from mypy.types import (
     AnyType,
     FunctionLike,
@@ -285,6 +285,27 @@ def check_float(ctx: MethodContext, op: str, marker: type[dtypes.DType]) -> None
         ctx.api.fail(message, ctx.context, code=DTYPE)
 
 
+def not_bool_method(op: str) -> MethodHook:
+    """relu: typed as x; a Bool tensor is a [dtype] error, with the run time's message."""
+
+    def hook(ctx: MethodContext | FunctionContext) -> Type:
+        if isinstance(ctx, MethodContext):
+            x: Type | None = ctx.type
+        else:
+            x = ctx.arg_types[0][0] if ctx.arg_types and ctx.arg_types[0] else None
+        me = tensor_info(x) if x is not None else None
+        marker = dtype_marker(me.dtype) if me is not None else None
+        message = dtypes.not_bool(op, marker) if marker is not None else None
+        if message is not None:
+            ctx.api.fail(message, ctx.context, code=DTYPE)
+        if isinstance(ctx, FunctionContext):  # F.relu(x): typed as x (its signature was
+            # relaxed, so mypy solved nothing); unknown stays unknown
+            return me.instance if me is not None else AnyType(TypeOfAny.special_form)
+        return ctx.default_return_type
+
+    return hook
+
+
 def float_method(op: str) -> MethodHook:
     """exp, log, ...: the result is typed as x; Bool and Int tensors are a [dtype] error."""
 
@@ -550,6 +571,7 @@ _METHOD_HOOKS: dict[str, MethodHook] = {
     "pad": _shape_method(_pad),
     "__getitem__": _shape_method(_getitem),
     **{name: float_method(name) for name in FLOAT_ONLY - set(REDUCTIONS)},
+    "relu": not_bool_method("relu"),
     "realize": realize,
     "backward": backward,
 }

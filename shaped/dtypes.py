@@ -140,6 +140,16 @@ def float_only(op: str, dtype: type[DType]) -> str | None:
     )
 
 
+def not_bool(op: str, dtype: type[DType]) -> str | None:
+    """The error message of an op torch refuses on Bool tensors (relu)."""
+    if dtype is not Bool:
+        return None
+    return (
+        f"{op}: Bool tensors have no {op} (torch refuses them too); convert with "
+        ".to(sh.Float32) or .to(sh.Int64) first"
+    )
+
+
 def sampled(op: str, dtype: type[DType]) -> str | None:
     """The error message of randn/rand asked for a dtype that is not a float one."""
     if dtype.is_float:

@@ -276,8 +276,8 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
                 old = get(key)
                 if old is None:
                     grad_map[key] = grad
-                elif key in owned:  # a sum this loop made: nothing else holds it, add in place
-                    old += grad
+                elif key in owned and old.ndim:  # a sum this loop made: add in place
+                    old += grad  # (a rank-0 sum may be a numpy scalar: those are immutable)
                 else:
                     grad_map[key] = old + grad
                     owned.add(key)

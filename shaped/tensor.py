@@ -226,6 +226,9 @@ class Tensor(Generic[S, D, Dev, T]):
             raise ShapeError(
                 f"copy_: source shape {shape} differs from the tensor's {tuple(self._data.shape)}"
             )
+        from shaped.tape import before_write
+
+        before_write(self._key, self._data)  # deferred gradients keep the values they read
         self._data[...] = src
 
     # ------------------------------------------------------------ moving, tape

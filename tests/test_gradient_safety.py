@@ -418,3 +418,30 @@ def test_bad_update_arguments() -> None:
     with pytest.raises(TypeError, match="lr must be a number"):
         opt.lr = None  # type: ignore[assignment]
     assert opt.lr == lr
+
+
+def test_copy_into_a_parameter_keeps_a_deferred_gradient_right() -> None:
+    """copy_ into a weight after backward: the traced input's gradient, read later, is taken
+    at the weights of the forward pass, as torch computes it during backward."""
+    dev = sh.Cpu(seed=0)
+    lin = sh.nn.Linear(3, 2, device=dev)
+    w0 = np.array(lin.weight._data)
+    grads = lin.alloc_grads()
+    x = dev.randn((4, 3)).traced(grads)
+    lin(x).sum().backward()
+    lin.weight.copy_(np.zeros((2, 3), dtype=np.float32))
+    expected = np.ones((4, 2), dtype=np.float32) @ w0
+    np.testing.assert_allclose(np.asarray(grads[x]), expected, rtol=1e-6)
+
+
+def test_loading_a_checkpoint_updates_views_in_place(tmp_path: Any) -> None:
+    """load writes into the parameters' arrays, as torch's load_state_dict copies: a view
+    taken before (`lin.weight.T`) shows the loaded values."""
+    dev = sh.Cpu(seed=0)
+    saved = sh.nn.Linear(3, 2, device=dev)
+    path = tmp_path / "lin.npz"
+    saved.save(path)
+    lin = sh.nn.Linear(3, 2, device=sh.Cpu(seed=1))
+    wt = lin.weight.T
+    lin.load(path)
+    np.testing.assert_array_equal(np.asarray(wt), np.asarray(saved.weight).T)

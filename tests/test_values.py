@@ -270,11 +270,6 @@ def test_every_rank0_result_is_a_0d_array(name: str) -> None:
                 assert type(got[t]._data) is np.ndarray, type(got[t]._data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shaped/tape.py backward: `old += grad` on a numpy scalar (the sum of two rank-0 "
-    "gradients) rebinds a local and drops the third contribution",
-)
 def test_rank0_intermediate_used_three_times_gets_its_whole_gradient() -> None:
     x = dev.tensor(2.0).trace()
     y = x * 1.0

@@ -28,7 +28,7 @@ from shaped import io
 from shaped.dtypes import BY_NAME, DType
 from shaped.errors import DtypeError
 from shaped.io import CheckpointError
-from shaped.tape import LEAF, Gradients
+from shaped.tape import LEAF, Gradients, before_write
 from shaped.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -323,7 +323,12 @@ class Module:
                 f"unchanged):\n{lines}"
             )
         for target, array in writes:  # every entry was checked: nothing can fail from here
-            target._data = array
+            data = target._data
+            if data.shape == array.shape and data.dtype == array.dtype and data.ndim:
+                before_write(target._key, data)  # deferred gradients keep what they read
+                data[...] = array  # in place, as torch: views of the parameter stay current
+            else:
+                target._data = array
         return LoadResult(missing, unexpected)
 
     # ------------------------------------------------------------ repr

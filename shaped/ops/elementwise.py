@@ -14,7 +14,7 @@ from typing import Any
 
 from shaped import shapes
 from shaped.devices import quiet, quietly, rank0
-from shaped.dtypes import float_only
+from shaped.dtypes import Bool, float_only, not_bool
 from shaped.errors import DtypeError
 from shaped.ops.core import (
     Array,
@@ -382,10 +382,7 @@ def sigmoid(x: Tn) -> Any:
 def relu(x: Tn) -> Any:
     data = x._data
     if data.dtype.kind == "b":  # numpy would give Int64; torch refuses bools
-        raise DtypeError(
-            "relu: Bool tensors have no relu (torch refuses them too); convert with "
-            ".to(sh.Float32) or .to(sh.Int64) first"
-        )
+        raise DtypeError(not_bool("relu", Bool) or "relu")
     xp = x._device.xp
     out = xp.maximum(data, 0)  # NaN stays NaN, as torch
     if not out.ndim:

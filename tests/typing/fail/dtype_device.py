@@ -72,3 +72,8 @@ counts.mean()  # type: ignore[dtype]  # E: mean: needs a floating-point tensor, 
 (x > 0.0).std()  # type: ignore[dtype]  # E: std: needs a floating-point tensor, got Bool; convert it with .to(sh.Float32) first
 counts.sum()
 counts.to(sh.Float32).mean()
+
+# relu on a Bool tensor: torch refuses it, and so does the run time
+flags.relu()  # type: ignore[dtype]  # E: relu: Bool tensors have no relu (torch refuses them too); convert with .to(sh.Float32) or .to(sh.Int64) first
+F.relu(flags)  # type: ignore[dtype]  # E: relu: Bool tensors have no relu
+ints.relu()
