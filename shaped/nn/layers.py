@@ -79,7 +79,7 @@ Dim = TypeVar("Dim")
 Heads = TypeVar("Heads")
 Ff = TypeVar("Ff")
 Inner = TypeVar("Inner", bound=Module)
-# sizes given by value keep their literal under pyright when they are in sizes.Size (0..1024)
+# sizes given by value keep their literal under pyright when they are in sizes.Size
 SI = TypeVar("SI", bound=Size)
 SO = TypeVar("SO", bound=Size)
 SK = TypeVar("SK", bound=Size)

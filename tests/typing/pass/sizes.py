@@ -1,5 +1,5 @@
-"""Layers built by value keep their literal sizes under both checkers (pyright: sizes up to
-1024, see shaped/nn/sizes.py; mypy's plugin: every size), so no layer is annotated twice."""
+"""Layers built by value keep their literal sizes under both checkers (pyright: the common
+sizes of shaped/nn/sizes.py; mypy's plugin: every size), so no layer is annotated twice."""
 
 from __future__ import annotations
 
