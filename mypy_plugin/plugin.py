@@ -21,10 +21,35 @@ from mypy.plugin import (
 )
 from mypy.types import FunctionLike, Type
 
-from . import creation, functions, modules, symbols, tensor_hooks
+from . import (
+    creation,
+    functions,
+    modules,
+    ops_conv,
+    ops_indexing,
+    ops_linalg,
+    ops_math,
+    ops_shaping,
+    ops_sorting,
+    symbols,
+    tensor_hooks,
+)
 from .types import TENSOR
 
 DEVICE = "shaped.devices.Device"
+FAMILIES = (ops_indexing, ops_shaping, ops_sorting, ops_math, ops_linalg, ops_conv)
+# each family's tables, merged (a name defined twice is a bug: the first family wins)
+MethodHook = Callable[[MethodContext], Type]
+FAMILY_METHODS: dict[str, MethodHook] = {
+    k: v for f in reversed(FAMILIES) for k, v in f.METHOD_HOOKS.items()
+}
+FAMILY_FUNCTIONS: dict[str, Callable[[FunctionContext], Type]] = {
+    k: v for f in reversed(FAMILIES) for k, v in f.FUNCTION_HOOKS.items()
+}
+FAMILY_DEVICE: dict[str, MethodHook] = {
+    k: v for f in reversed(FAMILIES) for k, v in f.DEVICE_HOOKS.items()
+}
+FAMILY_RELAXED: set[str] = {name for f in FAMILIES for name in f.RELAXED}
 # Tests set this so that a bug in a hook fails loudly; users get the default type instead
 DEBUG = os.environ.get("SHAPED_PLUGIN_DEBUG") == "1"
 H = TypeVar("H", bound=Callable[..., object])
@@ -113,10 +138,14 @@ class ShapedPlugin(Plugin):
             return None
         info, method = found
         if info.has_base(TENSOR):
+            if method in FAMILY_METHODS:
+                return tensor_hooks._keeping_symbolic(FAMILY_METHODS[method])
             return tensor_hooks.METHOD_HOOKS.get(method)
         if info.has_base(DEVICE):
             if method == "build_module":
                 return modules.build_module
+            if method in FAMILY_DEVICE:
+                return FAMILY_DEVICE[method]
             return creation.DEVICE_HOOKS.get(method)
         if info.has_base(modules.MODULE):
             if method in ("__call__", "forward") and modules.handles_call(info):
@@ -138,7 +167,7 @@ class ShapedPlugin(Plugin):
             if modules.is_user_method(info, method):
                 return modules.user_call_signature(method)
         if found is not None and found[0].has_base(TENSOR):
-            if found[1] in tensor_hooks.SIGNATURE_HOOKS:
+            if found[1] in tensor_hooks.SIGNATURE_HOOKS or found[1] in FAMILY_RELAXED:
                 return tensor_hooks.relax_signature
         if found is not None and found[0].has_base(DEVICE) and found[1] == "tensor":
             return creation.tensor_signature
@@ -153,6 +182,8 @@ class ShapedPlugin(Plugin):
     def _get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         if fullname in functions.FUNCTION_HOOKS:
             return functions.FUNCTION_HOOKS[fullname]
+        if fullname in FAMILY_FUNCTIONS:
+            return functions._keeping_symbolic(FAMILY_FUNCTIONS[fullname])
         node = self.lookup_fully_qualified(fullname)
         if node is not None and isinstance(node.node, TypeInfo):
             if node.node.has_base(modules.MODULE) and node.node.defn.type_vars:
@@ -162,7 +193,7 @@ class ShapedPlugin(Plugin):
     def _get_function_signature_hook(
         self, fullname: str
     ) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        if fullname in functions.FUNCTION_HOOKS:
+        if fullname in functions.FUNCTION_HOOKS or fullname in FAMILY_RELAXED:
             return functions.relax_signature
         node = self.lookup_fully_qualified(fullname)
         if node is not None and isinstance(node.node, TypeInfo):

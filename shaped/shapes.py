@@ -770,3 +770,21 @@ def loss_output(shape: Shape, reduction: str) -> Shape:
     if reduction not in ("none", "mean", "sum"):
         raise ShapeError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     return shape if reduction == "none" else ()
+
+
+# ---------------------------------------------------------------- indexing and masking, creation
+
+
+# ---------------------------------------------------------------- shape and movement, more
+
+
+# ---------------------------------------------------------------- reductions and sorting, more
+
+
+# ---------------------------------------------------------------- elementwise math and activations, more
+
+
+# ---------------------------------------------------------------- linear algebra, more
+
+
+# ---------------------------------------------------------------- convolution and pooling options

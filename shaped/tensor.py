@@ -770,6 +770,16 @@ class Tensor(Generic[S, D, Dev, T]):
         """Basic indexing: ints, slices, None and ..."""
         return _movement.getitem(self, key)
 
+    # ------------------------------------------------------------ indexing and masking (ops/indexing.py)
+
+    # ------------------------------------------------------------ shape and movement, more (ops/movement.py, ops/shaping.py)
+
+    # ------------------------------------------------------------ reductions and sorting, more (ops/reduce.py, ops/sorting.py)
+
+    # ------------------------------------------------------------ elementwise math and activations, more (ops/elementwise.py, ops/activations.py)
+
+    # ------------------------------------------------------------ linear algebra, more (ops/linalg.py)
+
     @property
     def mT(self) -> Tensor[AnyShape, D, Dev, T]:
         """The last two axes swapped (a batch of matrices transposed)."""

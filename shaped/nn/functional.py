@@ -73,3 +73,9 @@ def tanh(x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
 def sigmoid(x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
     """1 / (1 + exp(-x)), elementwise (torch's F.sigmoid)."""
     return x.sigmoid()
+
+
+# ---------------------------------------------------------------- activations, more
+
+
+# ---------------------------------------------------------------- convolution and pooling options

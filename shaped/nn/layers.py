@@ -1346,6 +1346,12 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
         return _like(x, self.dropout2(self.linear2(self.dropout(hidden))))
 
 
+# ---------------------------------------------------------------- activations, more
+
+
+# ---------------------------------------------------------------- convolution and pooling options
+
+
 class Residual(Module, Generic[Inner]):
     """x + module(x); the module must keep the shape. `Residual[M]` builds M inside."""
 
