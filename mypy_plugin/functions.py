@@ -244,6 +244,8 @@ def _linear(call: Call) -> Shape | None:
 
 
 def _ints_or_none(value: object) -> Any:
+    if value in ("same", "valid"):  # conv2d's padding strings: the rule reads them
+        return value
     if isinstance(value, int) or (
         isinstance(value, tuple) and all(isinstance(v, int) for v in value)
     ):
@@ -282,9 +284,17 @@ def _pool(op: str) -> Callable[[Call], Shape | None]:
         stride = call.value("stride", None)
         stride = stride if stride is None else _ints_or_none(stride)
         padding = _ints_or_none(call.value("padding", 0))
-        if x is None or x.shape is None or UNKNOWN in (kernel, stride, padding):
+        ceil_mode = call.value("ceil_mode", False)
+        dilation = _ints_or_none(call.value("dilation", 1))
+        if (
+            x is None
+            or x.shape is None
+            or UNKNOWN in (kernel, stride, padding, ceil_mode, dilation)
+        ):
             return None
-        return run_rule(call.ctx, shapes.pool2d, op, x.shape, kernel, stride, padding)
+        return run_rule(
+            call.ctx, shapes.pool2d, op, x.shape, kernel, stride, padding, ceil_mode, dilation
+        )
 
     return rule
 

@@ -234,6 +234,27 @@ def _pool(op: str) -> LayerRule:
     return rule
 
 
+def _conv1d(a: list[int | None], x: Shape) -> Shape | None:
+    cin, cout, k, stride, pad, dil, groups = a
+    if groups is None:
+        return None
+    per_group = None if cin is None else cin // groups
+    if k is None or stride is None or pad is None or dil is None:  # channels still checked
+        out = shapes.conv1d((*x[:-1], None) if x else x, (cout, per_group, k or 1), 1, 0, 1, groups)
+        return (*out[:-1], None)
+    return shapes.conv1d(x, (cout, per_group, k), stride, pad, dil, groups)
+
+
+def _pool1d(op: str) -> LayerRule:
+    def rule(a: list[int | None], x: Shape) -> Shape | None:
+        k, stride, pad = a
+        if k is None or pad is None:
+            return None
+        return shapes.pool1d(op, x, k, k if stride is None else stride, pad)
+
+    return rule
+
+
 def _same(a: list[int | None], x: Shape) -> Shape | None:
     return x
 
@@ -242,6 +263,11 @@ def _features(layer: str) -> LayerRule:
     return lambda a, x: shapes.features(layer, x, a[0] if a else None)
 
 
+# shape-keeping activations of issue 11 (GLU halves an axis set at run time: no rule)
+ACTIVATIONS_MORE = (
+    "SiLU", "Mish", "SELU", "ELU", "CELU", "Softplus", "Hardswish", "Hardsigmoid", "Hardtanh",
+    "ReLU6", "LogSigmoid", "Softsign", "Softmin", "PReLU",
+)  # fmt: skip
 LAYER_RULES: dict[str, LayerRule] = {
     f"{LAYERS}.Linear": _linear,
     f"{LAYERS}.Conv2d": _conv,
@@ -261,6 +287,17 @@ LAYER_RULES: dict[str, LayerRule] = {
         for name in ("ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "Softmax", "LogSoftmax")
     },
     f"{LAYERS}.Dropout": _same,
+    **{f"{LAYERS}.{name}": _same for name in ACTIVATIONS_MORE},  # issue 11 item 5
+    f"{LAYERS}.AdaptiveAvgPool2d": lambda a, x: shapes.adaptive_pool2d(
+        "adaptive_avg_pool2d", x, (a[0], a[1])
+    ),
+    f"{LAYERS}.AdaptiveMaxPool2d": lambda a, x: shapes.adaptive_pool2d(
+        "adaptive_max_pool2d", x, (a[0], a[1])
+    ),
+    f"{LAYERS}.PixelShuffle": lambda a, x: shapes.pixel_shuffle(x, a[0]),
+    f"{LAYERS}.Conv1d": _conv1d,
+    f"{LAYERS}.MaxPool1d": _pool1d("max_pool1d"),
+    f"{LAYERS}.AvgPool1d": _pool1d("avg_pool1d"),
 }
 
 
@@ -494,6 +531,7 @@ SHAPE_KEEPING = {
     for name in (
         "ReLU", "GELU", "Tanh", "Sigmoid", "LeakyReLU", "Softmax", "LogSoftmax", "Dropout",
         "LayerNorm", "BatchNorm1d", "BatchNorm2d", "MultiHeadAttention", "TransformerEncoderLayer",
+        *ACTIVATIONS_MORE,
     )
 }  # fmt: skip
 

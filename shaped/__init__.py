@@ -15,8 +15,21 @@ from shaped.errors import CheckpointError, DeviceError, DtypeError, ShapeError, 
 if TYPE_CHECKING:
     from shaped import data, losses, nn, optim
     from shaped.devices import Cpu, Cuda
-    from shaped.functions import concat, from_dlpack, matmul, stack, where
+    from shaped.functions import (
+        addmm,
+        baddbmm,
+        bmm,
+        concat,
+        einsum,
+        from_dlpack,
+        matmul,
+        outer,
+        stack,
+        where,
+    )
     from shaped.io import load, save
+    from shaped.ops.shaping import meshgrid
+    from shaped.ops.sorting import ValuesIndices
     from shaped.tape import Gradients
     from shaped.tensor import Tensor
 
@@ -30,6 +43,13 @@ _LAZY = {
     "where": "shaped.functions",
     "matmul": "shaped.functions",
     "from_dlpack": "shaped.functions",
+    "einsum": "shaped.functions",
+    "outer": "shaped.functions",
+    "bmm": "shaped.functions",
+    "addmm": "shaped.functions",
+    "baddbmm": "shaped.functions",
+    "meshgrid": "shaped.ops.shaping",
+    "ValuesIndices": "shaped.ops.sorting",
     "save": "shaped.io",
     "load": "shaped.io",
 }
@@ -64,12 +84,19 @@ __all__ = [
     "ShapeError",
     "TapeError",
     "Tensor",
+    "ValuesIndices",
     "concat",
+    "einsum",
+    "outer",
+    "bmm",
+    "addmm",
+    "baddbmm",
     "data",
     "from_dlpack",
     "load",
     "losses",
     "matmul",
+    "meshgrid",
     "nn",
     "optim",
     "save",

@@ -36,6 +36,7 @@ S = TypeVar("S", bound=tuple[Any, ...])
 D = TypeVar("D", bound=DType)
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
+DX = TypeVar("DX")  # a tensor's dtype, unbounded: users' own TypeVars fit it
 
 _SUPPORTED = ", ".join(BY_NAME)
 AnyShape = tuple[Any, ...]
@@ -319,6 +320,143 @@ class Device:
         """The identity matrix, n x m (m defaults to n)."""
         _check_shape("eye", (n, n if m is None else m))
         return self._wrap(self.xp.eye(n, m, dtype=dtype_of("eye", dtype).name))
+
+    # ---- creation like a tensor, and more creators (ops/indexing.py's family)
+
+    @overload
+    def zeros_like(
+        self: Dev, x: Tensor[S, DX, Any, Any], dtype: None = None
+    ) -> Tensor[S, DX, Dev]: ...
+    @overload
+    def zeros_like(self: Dev, x: Tensor[S, Any, Any, Any], dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def zeros_like(self, x: Any, dtype: type[DType] | None = None) -> Any:
+        """Zeros shaped like x, on this device, of x's dtype unless `dtype` is given."""
+        return self.zeros(tuple(x.shape), x.dtype if dtype is None else dtype)
+
+    @overload
+    def ones_like(
+        self: Dev, x: Tensor[S, DX, Any, Any], dtype: None = None
+    ) -> Tensor[S, DX, Dev]: ...
+    @overload
+    def ones_like(self: Dev, x: Tensor[S, Any, Any, Any], dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def ones_like(self, x: Any, dtype: type[DType] | None = None) -> Any:
+        """Ones shaped like x, on this device, of x's dtype unless `dtype` is given."""
+        return self.ones(tuple(x.shape), x.dtype if dtype is None else dtype)
+
+    @overload
+    def full_like(
+        self: Dev, x: Tensor[S, DX, Any, Any], value: float, dtype: None = None
+    ) -> Tensor[S, DX, Dev]: ...
+    @overload
+    def full_like(
+        self: Dev, x: Tensor[S, Any, Any, Any], value: float, dtype: type[D]
+    ) -> Tensor[S, D, Dev]: ...
+    def full_like(self, x: Any, value: float, dtype: type[DType] | None = None) -> Any:
+        """`value` everywhere, shaped like x, of x's dtype unless `dtype` is given (torch.full_like)."""
+        return self.full(tuple(x.shape), value, x.dtype if dtype is None else dtype)
+
+    @overload
+    def randn_like(
+        self: Dev, x: Tensor[S, DX, Any, Any], dtype: None = None
+    ) -> Tensor[S, DX, Dev]: ...
+    @overload
+    def randn_like(self: Dev, x: Tensor[S, Any, Any, Any], dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def randn_like(self, x: Any, dtype: type[DType] | None = None) -> Any:
+        """Standard normal samples shaped like x (a float dtype: x's unless `dtype` is given)."""
+        dtype = x.dtype if dtype is None else dtype_of("randn_like", dtype)
+        _need_float("randn_like", dtype)
+        return self.randn(tuple(x.shape), dtype)
+
+    @overload
+    def rand_like(
+        self: Dev, x: Tensor[S, DX, Any, Any], dtype: None = None
+    ) -> Tensor[S, DX, Dev]: ...
+    @overload
+    def rand_like(self: Dev, x: Tensor[S, Any, Any, Any], dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def rand_like(self, x: Any, dtype: type[DType] | None = None) -> Any:
+        """Uniform samples in [0, 1) shaped like x (a float dtype: x's unless `dtype` is given)."""
+        dtype = x.dtype if dtype is None else dtype_of("rand_like", dtype)
+        _need_float("rand_like", dtype)
+        return self.rand(tuple(x.shape), dtype)
+
+    @overload
+    def empty(self: Dev, shape: S, dtype: type[Float32] = ...) -> Tensor[S, Float32, Dev]: ...
+    @overload
+    def empty(self: Dev, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def empty(self, shape: Any, dtype: type[DType] = Float32) -> Any:
+        """A tensor whose values are not to be read before they are written (zeros here)."""
+        return self._fill("empty", shape, dtype_of("empty", dtype), 0)
+
+    @overload
+    def linspace(
+        self: Dev, start: float, end: float, steps: int, dtype: type[Float32] = ...
+    ) -> Tensor[tuple[int], Float32, Dev]: ...
+    @overload
+    def linspace(
+        self: Dev, start: float, end: float, steps: int, dtype: type[D]
+    ) -> Tensor[tuple[int], D, Dev]: ...
+    def linspace(self, start: float, end: float, steps: int, dtype: type[DType] = Float32) -> Any:
+        """`steps` evenly spaced values from start to end, both included (torch.linspace)."""
+        dtype = dtype_of("linspace", dtype)
+        shapes.linspace(steps)
+        data = self.xp.linspace(start, end, steps, dtype="float64")
+        return self._wrap(data.astype(dtype.name))  # ints truncate, as torch
+
+    @overload
+    def randint(
+        self: Dev, low: int, high: int, shape: S, dtype: type[Int64] = ...
+    ) -> Tensor[S, Int64, Dev]: ...
+    @overload
+    def randint(self: Dev, low: int, high: int, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def randint(self, low: int, high: int, shape: Any, dtype: type[DType] = Int64) -> Any:
+        """Integers drawn uniformly from [low, high), from this device's RNG (torch.randint)."""
+        shape = _check_shape("randint", shape)
+        dtype = dtype_of("randint", dtype)
+        if high <= low:
+            raise ValueError(f"randint: needs low < high, got low={low}, high={high}")
+        data = self.rng.integers(low, high, size=shape, dtype="int64")
+        return self._wrap(data.astype(dtype.name, copy=False))
+
+    def multinomial(
+        self: Dev, probs: Tensor[Any, Any, Any, Any], num_samples: int, replacement: bool = False
+    ) -> Tensor[AnyShape, Int64, Dev]:
+        """Category indices drawn with the (unnormalised) weights of each row of `probs`, as
+        torch.multinomial: (categories,) or (rows, categories) to (..., num_samples), Int64."""
+        data = probs._data
+        if data.dtype.kind != "f":
+            raise DtypeError(f"multinomial: probs must be floats, got {probs.dtype.__name__}")
+        shapes.multinomial(tuple(data.shape), num_samples, replacement)
+        xp, weights = self.xp, data.astype("float64")
+        if weights.size and (bool((weights < 0).any()) or not bool(xp.isfinite(weights).all())):
+            raise ValueError("multinomial: probabilities must be finite and not negative")
+        total = weights.sum(axis=-1, keepdims=True)
+        if bool((total <= 0).any()):
+            raise ValueError("multinomial: each row of probs needs a positive sum")
+        if not replacement and bool(((weights > 0).sum(axis=-1) < num_samples).any()):
+            raise ValueError(
+                f"multinomial: fewer than {num_samples} categories have a nonzero weight; "
+                "pass replacement=True"
+            )
+        if replacement:  # inverse CDF: the first category whose cumulative weight passes u
+            cdf = xp.cumsum(weights / total, axis=-1)
+            draws = self.rng.random((*data.shape[:-1], num_samples))
+            picked = (cdf[..., None, :] <= draws[..., :, None]).sum(axis=-1)
+            picked = xp.minimum(picked, data.shape[-1] - 1)
+        else:  # Gumbel top-k: the k largest of log(w) + Gumbel noise, without repeats
+            gumbel = -xp.log(-xp.log(self.rng.random(data.shape) + 1e-300) + 1e-300)
+            keys = quietly(lambda: xp.log(weights)) + gumbel  # a zero weight is never drawn
+            picked = xp.argsort(-keys, axis=-1)[..., :num_samples]
+        return self._wrap(picked.astype("int64"))
+
+    @overload
+    def randperm(self: Dev, n: int, dtype: type[Int64] = ...) -> Tensor[tuple[int], Int64, Dev]: ...
+    @overload
+    def randperm(self: Dev, n: int, dtype: type[D]) -> Tensor[tuple[int], D, Dev]: ...
+    def randperm(self, n: int, dtype: type[DType] = Int64) -> Any:
+        """A random permutation of 0..n-1, from this device's RNG (torch.randperm)."""
+        _check_shape("randperm", (n,))
+        order = self.xp.argsort(self.rng.random(n))
+        return self._wrap(order.astype(dtype_of("randperm", dtype).name))
 
     # another dtype= makes the layers' dtype differ from their types' (Float32 by default):
     # pure typing cannot rewrite those, so that call is Any there (the plugin rewrites them)

@@ -150,6 +150,16 @@ def not_bool(op: str, dtype: type[DType]) -> str | None:
     )
 
 
+def not_float(op: str, dtype: type[DType]) -> str | None:
+    """The error message of a logical/bitwise op (& | ^ ~) on a float tensor (torch refuses)."""
+    if not dtype.is_float:
+        return None
+    return (
+        f"{op}: needs a Bool or integer tensor, got {dtype.__name__} (torch refuses floats "
+        "too); compare first, e.g. (x > 0) & (y > 0)"
+    )
+
+
 def sampled(op: str, dtype: type[DType]) -> str | None:
     """The error message of randn/rand asked for a dtype that is not a float one."""
     if dtype.is_float:

@@ -21,7 +21,18 @@ from shaped.tensor import Tensor
 if TYPE_CHECKING:
     from shaped.devices import Device
 
-__all__ = ["concat", "from_dlpack", "matmul", "stack", "where"]
+__all__ = [
+    "addmm",
+    "baddbmm",
+    "bmm",
+    "concat",
+    "einsum",
+    "from_dlpack",
+    "matmul",
+    "outer",
+    "stack",
+    "where",
+]
 
 D = TypeVar("D")
 Dev = TypeVar("Dev")
@@ -231,3 +242,127 @@ def from_dlpack(obj: Any) -> Tensor[AnyShape, Any, Any]:
         )
     out: Tensor[AnyShape, Any, Any] = Tensor._wrap(data, device)
     return out
+
+
+# ---------------------------------------------------------------- linear algebra, more
+
+M = TypeVar("M")
+K = TypeVar("K")
+N = TypeVar("N")
+P = TypeVar("P")
+
+
+@overload
+def einsum(  # pyright: ignore[reportOverlappingOverload]  (Any tapes match both)
+    subscripts: str, /, *operands: Tensor[Any, D, Dev, T]
+) -> Tensor[AnyShape, D, Dev, T]: ...
+@overload
+def einsum(
+    subscripts: str, /, *operands: Tensor[Any, D, Dev, Any]
+) -> Tensor[AnyShape, D, Dev, OwnedTape]: ...
+def einsum(subscripts: str, /, *operands: Tn) -> Any:
+    """torch.einsum: `sh.einsum("bij,bjk->bik", a, b)`. A letter's sizes must agree (1
+    broadcasts); `...` stands for the dims no letter names; without `->` the output is the
+    letters seen once, sorted (upper case first), after the `...` dims. Under mypy the result
+    shape comes from the subscripts when they are a literal string."""
+    return linalg.einsum(subscripts, *operands)
+
+
+@overload
+def outer(  # pyright: ignore[reportOverlappingOverload]  (Any tapes match both)
+    a: Tensor[tuple[M], D, Dev, T], b: Tensor[tuple[N], D, Dev, T]
+) -> Tensor[tuple[M, N], D, Dev, T]: ...
+@overload
+def outer(
+    a: Tensor[tuple[M], D, Dev, Any], b: Tensor[tuple[N], D, Dev, Any]
+) -> Tensor[tuple[M, N], D, Dev, OwnedTape]: ...
+@overload
+def outer(
+    a: Tensor[Any, D, Dev, Any], b: Tensor[Any, D, Dev, Any]
+) -> Tensor[tuple[int, int], D, Dev, Any]: ...
+def outer(a: Tn, b: Tn) -> Any:
+    """torch.outer: a (N,) and b (M,) give (N, M), out[i, j] = a[i] * b[j]."""
+    return linalg.outer(a, b)
+
+
+@overload
+def bmm(  # pyright: ignore[reportOverlappingOverload]  (Any tapes match both)
+    a: Tensor[tuple[P, M, K], D, Dev, T], b: Tensor[tuple[P, K, N], D, Dev, T]
+) -> Tensor[tuple[P, M, N], D, Dev, T]: ...
+@overload
+def bmm(
+    a: Tensor[tuple[P, M, K], D, Dev, Any], b: Tensor[tuple[P, K, N], D, Dev, Any]
+) -> Tensor[tuple[P, M, N], D, Dev, OwnedTape]: ...
+@overload
+def bmm(
+    a: Tensor[Any, D, Dev, Any], b: Tensor[Any, D, Dev, Any]
+) -> Tensor[tuple[int, int, int], D, Dev, Any]: ...
+def bmm(a: Tn, b: Tn) -> Any:
+    """torch.bmm: (B, N, M) @ (B, M, P) gives (B, N, P); no broadcasting (use @ for that)."""
+    return linalg.bmm(a, b)
+
+
+@overload
+def addmm(  # pyright: ignore[reportOverlappingOverload]  (Any tapes match both)
+    input: Tensor[Any, D, Dev, T],
+    mat1: Tensor[tuple[M, K], D, Dev, T],
+    mat2: Tensor[tuple[K, N], D, Dev, T],
+    *,
+    beta: float = 1,
+    alpha: float = 1,
+) -> Tensor[tuple[M, N], D, Dev, T]: ...
+@overload
+def addmm(
+    input: Tensor[Any, D, Dev, Any],
+    mat1: Tensor[tuple[M, K], D, Dev, Any],
+    mat2: Tensor[tuple[K, N], D, Dev, Any],
+    *,
+    beta: float = 1,
+    alpha: float = 1,
+) -> Tensor[tuple[M, N], D, Dev, OwnedTape]: ...
+@overload
+def addmm(
+    input: Tensor[Any, D, Dev, Any],
+    mat1: Tensor[Any, D, Dev, Any],
+    mat2: Tensor[Any, D, Dev, Any],
+    *,
+    beta: float = 1,
+    alpha: float = 1,
+) -> Tensor[tuple[int, int], D, Dev, Any]: ...
+def addmm(input: Tn, mat1: Tn, mat2: Tn, *, beta: float = 1, alpha: float = 1) -> Any:
+    """torch.addmm: beta * input + alpha * (mat1 @ mat2), mat1 (N, M), mat2 (M, P); input
+    broadcasts to (N, P). beta=0 ignores input (its NaN and inf do not propagate)."""
+    return linalg.addmm(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+@overload
+def baddbmm(  # pyright: ignore[reportOverlappingOverload]  (Any tapes match both)
+    input: Tensor[Any, D, Dev, T],
+    batch1: Tensor[tuple[P, M, K], D, Dev, T],
+    batch2: Tensor[tuple[P, K, N], D, Dev, T],
+    *,
+    beta: float = 1,
+    alpha: float = 1,
+) -> Tensor[tuple[P, M, N], D, Dev, T]: ...
+@overload
+def baddbmm(
+    input: Tensor[Any, D, Dev, Any],
+    batch1: Tensor[tuple[P, M, K], D, Dev, Any],
+    batch2: Tensor[tuple[P, K, N], D, Dev, Any],
+    *,
+    beta: float = 1,
+    alpha: float = 1,
+) -> Tensor[tuple[P, M, N], D, Dev, OwnedTape]: ...
+@overload
+def baddbmm(
+    input: Tensor[Any, D, Dev, Any],
+    batch1: Tensor[Any, D, Dev, Any],
+    batch2: Tensor[Any, D, Dev, Any],
+    *,
+    beta: float = 1,
+    alpha: float = 1,
+) -> Tensor[tuple[int, int, int], D, Dev, Any]: ...
+def baddbmm(input: Tn, batch1: Tn, batch2: Tn, *, beta: float = 1, alpha: float = 1) -> Any:
+    """torch.baddbmm: beta * input + alpha * bmm(batch1, batch2), batch1 (B, N, M), batch2
+    (B, M, P); input broadcasts to (B, N, P). beta=0 ignores input."""
+    return linalg.baddbmm(input, batch1, batch2, beta=beta, alpha=alpha)

@@ -54,6 +54,7 @@ M = TypeVar("M")
 K = TypeVar("K")
 N = TypeVar("N")
 B = TypeVarTuple("B")
+P = TypeVar("P")  # a batch dim (bmm, baddbmm)
 
 Axis = int | tuple[int, ...] | None
 MYPY = False  # True for mypy (a name it knows), False at run time and for other checkers
@@ -600,8 +601,19 @@ class Tensor(Generic[S, D, Dev, T]):
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor[S, D, Dev, T]:
         return _elementwise.leaky_relu(self, negative_slope)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor[S, D, Dev, T]:
-        """Limit values to [min, max]; the gradient passes where min <= x <= max, as torch."""
+    @overload
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def clamp(
+        self,
+        min: float | Tensor[Any, D, Dev, Any] | None = None,
+        max: float | Tensor[Any, D, Dev, Any] | None = None,
+    ) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def clamp(self, min: Any = None, max: Any = None) -> Any:
+        """Limit values to [min, max] (numbers, or tensors that broadcast with x); the gradient
+        passes where min <= x <= max, as torch, and to a tensor bound where that bound wins."""
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return _elementwise.clamp_tensors(self, min, max)
         return _elementwise.clamp(self, min, max)
 
     # ------------------------------------------------------------ reductions
@@ -629,20 +641,46 @@ class Tensor(Generic[S, D, Dev, T]):
         self, axis: None = None, keepdims: Literal[False] = False
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
+    def max(  # an int first is torch's dim: the pair
+        self, dim: int, /, keepdim: bool = False
+    ) -> _sorting.ValuesIndices[Tensor[AnyShape, D, Dev, T], Tensor[AnyShape, Int64, Dev]]: ...
+    @overload
+    def max(
+        self, *, dim: int, keepdim: bool = False
+    ) -> _sorting.ValuesIndices[Tensor[AnyShape, D, Dev, T], Tensor[AnyShape, Int64, Dev]]: ...
+    @overload
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Any:
-        """Largest value; ties share the gradient evenly (torch's amax rule)."""
-        return _reduce.max_(self, axis, keepdims)
+    def max(self, *args: Any, **kwargs: Any) -> Any:
+        """Largest value; ties share the gradient evenly (torch's amax rule).
+
+        numpy's spelling `x.max(axis=1)` gives the values; torch's `x.max(1)` or
+        `x.max(dim=1, keepdim=False)` gives the pair `(values, indices)` of torch's
+        `x.max(dim)`, the index of the first largest value, its gradient to that element.
+        """
+        return _reduce.extremum_call("max", self, args, kwargs)
 
     @overload
     def min(
         self, axis: None = None, keepdims: Literal[False] = False
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
+    def min(  # an int first is torch's dim: the pair
+        self, dim: int, /, keepdim: bool = False
+    ) -> _sorting.ValuesIndices[Tensor[AnyShape, D, Dev, T], Tensor[AnyShape, Int64, Dev]]: ...
+    @overload
+    def min(
+        self, *, dim: int, keepdim: bool = False
+    ) -> _sorting.ValuesIndices[Tensor[AnyShape, D, Dev, T], Tensor[AnyShape, Int64, Dev]]: ...
+    @overload
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Any:
-        """Smallest value; ties share the gradient evenly (torch's amin rule)."""
-        return _reduce.min_(self, axis, keepdims)
+    def min(self, *args: Any, **kwargs: Any) -> Any:
+        """Smallest value; ties share the gradient evenly (torch's amin rule).
+
+        numpy's spelling `x.min(axis=1)` gives the values; torch's `x.min(1)` or
+        `x.min(dim=1, keepdim=False)` gives the pair `(values, indices)` of torch's
+        `x.min(dim)`, the index of the first smallest value, its gradient to that element.
+        """
+        return _reduce.extremum_call("min", self, args, kwargs)
 
     @overload
     def var(
@@ -762,23 +800,863 @@ class Tensor(Generic[S, D, Dev, T]):
         """Gather along `axis` with Int64 indices, as np.take (flattened when axis is None)."""
         return _movement.take(self, indices, axis)
 
-    def pad(self, widths: Any, value: float = 0.0) -> Tensor[AnyShape, D, Dev, T]:
-        """Pad with a constant; widths numpy-style ((before, after), ...) per axis."""
-        return _movement.pad(self, widths, value)
+    def pad(
+        self,
+        widths: Any,
+        value: float = 0.0,
+        mode: Literal["constant", "reflect", "replicate", "circular"] = "constant",
+    ) -> Tensor[AnyShape, D, Dev, T]:
+        """Pad with numpy-style widths ((before, after), ...) per axis: with a constant, or
+        torch's "reflect", "replicate" (numpy's edge) or "circular" (numpy's wrap) modes."""
+        return _movement.pad(self, widths, value, mode)
 
     def __getitem__(self, key: Any) -> Tensor[AnyShape, D, Dev, T]:
-        """Basic indexing: ints, slices, None and ..."""
-        return _movement.getitem(self, key)
+        """Ints, slices, None and ... (a view); integer tensors, lists and Bool masks as torch."""
+        return _indexing.getitem(self, key)
 
     # ------------------------------------------------------------ indexing and masking (ops/indexing.py)
 
+    @overload
+    def gather(self, axis: int, index: Tensor[S2, Int64, Dev, Any]) -> Tensor[S2, D, Dev, T]: ...
+    @overload
+    def gather(self, *, dim: int, index: Tensor[S2, Int64, Dev, Any]) -> Tensor[S2, D, Dev, T]: ...
+    def gather(self, axis: Any = None, index: Any = None, *, dim: Any = None) -> Any:
+        """torch.gather: out[i][j] = x[index[i][j]][j] along axis 0; shaped like `index`
+        (torch's `dim=` too)."""
+        return _indexing.gather(self, _indexing.axis_or_dim("gather", axis, dim), index)
+
+    def take_along_axis(
+        self, indices: Tensor[Any, Int64, Dev, Any], axis: int
+    ) -> Tensor[AnyShape, D, Dev, T]:
+        """np.take_along_axis (torch.take_along_dim): the other axes broadcast."""
+        return _indexing.take_along_axis(self, indices, axis)
+
+    @overload
+    def index_select(
+        self, axis: int, index: Tensor[Any, Int64, Dev, Any]
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def index_select(
+        self, *, dim: int, index: Tensor[Any, Int64, Dev, Any]
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
+    def index_select(self, axis: Any = None, index: Any = None, *, dim: Any = None) -> Any:
+        """torch.index_select: the entries of `axis` named by a 1-D index, in its order
+        (torch's `dim=` too)."""
+        axis = _indexing.axis_or_dim("index_select", axis, dim)
+        return _indexing.index_select(self, axis, index)
+
+    @overload
+    def scatter_add(
+        self, axis: int, index: Tensor[Any, Int64, Dev, Any], src: Tensor[Any, D, Dev, NoTape]
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def scatter_add(
+        self, axis: int, index: Tensor[Any, Int64, Dev, Any], src: Tensor[Any, D, Dev, Any]
+    ) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def scatter_add(
+        self, *, dim: int, index: Tensor[Any, Int64, Dev, Any], src: Tensor[Any, D, Dev, NoTape]
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def scatter_add(
+        self, *, dim: int, index: Tensor[Any, Int64, Dev, Any], src: Tensor[Any, D, Dev, Any]
+    ) -> Tensor[S, D, Dev, OwnedTape]: ...
+    def scatter_add(
+        self, axis: Any = None, index: Any = None, src: Any = None, *, dim: Any = None
+    ) -> Any:
+        """torch.scatter_add: a copy with src[i][j] added at [index[i][j]][j] (axis 0; torch's
+        `dim=` too)."""
+        axis = _indexing.axis_or_dim("scatter_add", axis, dim)
+        return _indexing.scatter_add(self, axis, index, src)
+
+    @overload
+    def scatter(
+        self,
+        axis: int,
+        index: Tensor[Any, Int64, Dev, Any],
+        src: float | Tensor[Any, D, Dev, NoTape],
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def scatter(
+        self, axis: int, index: Tensor[Any, Int64, Dev, Any], src: Tensor[Any, D, Dev, Any]
+    ) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def scatter(
+        self,
+        *,
+        dim: int,
+        index: Tensor[Any, Int64, Dev, Any],
+        src: float | Tensor[Any, D, Dev, NoTape],
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def scatter(
+        self, *, dim: int, index: Tensor[Any, Int64, Dev, Any], src: Tensor[Any, D, Dev, Any]
+    ) -> Tensor[S, D, Dev, OwnedTape]: ...
+    def scatter(
+        self, axis: Any = None, index: Any = None, src: Any = None, *, dim: Any = None
+    ) -> Any:
+        """torch.scatter: a copy with src (a tensor or a number) written at the indexed places
+        (torch's `dim=` too)."""
+        return _indexing.scatter(self, _indexing.axis_or_dim("scatter", axis, dim), index, src)
+
+    def masked_fill(self, mask: Tensor[Any, Bool, Dev, Any], value: float) -> Tensor[S, D, Dev, T]:
+        """`value` where the Bool mask (broadcast to this shape) is True, as torch."""
+        return _indexing.masked_fill(self, mask, value)
+
+    def nonzero(self) -> Tensor[tuple[int, int], Int64, Dev]:
+        """Coordinates of the nonzero elements, one row each: (count, rank), Int64."""
+        return _indexing.nonzero(self)
+
+    def unique(self) -> Tensor[tuple[int], D, Dev]:
+        """The distinct values, sorted, as a 1-D tensor (torch.unique; no gradient)."""
+        return _indexing.unique(self)
+
+    @overload
+    def bincount(
+        self, weights: None = None, minlength: int = 0
+    ) -> Tensor[tuple[int], Int64, Dev]: ...
+    @overload
+    def bincount(
+        self, weights: Tensor[Any, D2, Dev, Any], minlength: int = 0
+    ) -> Tensor[tuple[int], D2, Dev]: ...
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Any:
+        """Occurrences of each value 0..max of a 1-D Int tensor, or the sums of Float32 or
+        Float64 `weights`, of their dtype (as torch; no gradient)."""
+        return _indexing.bincount(self, weights, minlength)
+
+    @overload
+    def new_zeros(self, shape: S2, dtype: None = None) -> Tensor[S2, D, Dev]: ...
+    @overload
+    def new_zeros(self, shape: S2, dtype: type[D2]) -> Tensor[S2, D2, Dev]: ...
+    def new_zeros(self, shape: Any, dtype: Any = None) -> Any:
+        """Zeros on this tensor's device, of its dtype unless `dtype` is given."""
+        return self._device.zeros(shape, dtype=self.dtype if dtype is None else dtype)
+
+    @overload
+    def new_ones(self, shape: S2, dtype: None = None) -> Tensor[S2, D, Dev]: ...
+    @overload
+    def new_ones(self, shape: S2, dtype: type[D2]) -> Tensor[S2, D2, Dev]: ...
+    def new_ones(self, shape: Any, dtype: Any = None) -> Any:
+        """Ones on this tensor's device, of its dtype unless `dtype` is given."""
+        return self._device.ones(shape, dtype=self.dtype if dtype is None else dtype)
+
+    @overload
+    def new_full(self, shape: S2, value: float, dtype: None = None) -> Tensor[S2, D, Dev]: ...
+    @overload
+    def new_full(self, shape: S2, value: float, dtype: type[D2]) -> Tensor[S2, D2, Dev]: ...
+    def new_full(self, shape: Any, value: float, dtype: Any = None) -> Any:
+        """`value` everywhere, on this tensor's device, of its dtype unless `dtype` is given."""
+        return self._device.full(shape, value, dtype=self.dtype if dtype is None else dtype)
+
     # ------------------------------------------------------------ shape and movement, more (ops/movement.py, ops/shaping.py)
+
+    @overload
+    def view(self, shape: tuple[int, ...] | list[int], /) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def view(self, d0: int, /) -> Tensor[tuple[int], D, Dev, T]: ...
+    @overload
+    def view(self, d0: int, d1: int, /) -> Tensor[tuple[int, int], D, Dev, T]: ...
+    @overload
+    def view(self, d0: int, d1: int, d2: int, /) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
+    @overload
+    def view(
+        self, d0: int, d1: int, d2: int, d3: int, /
+    ) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
+    @overload
+    def view(self, *shape: int) -> Tensor[AnyShape, D, Dev, T]: ...
+    def view(self, *shape: Any) -> Any:
+        """torch's name for reshape (one implementation; numpy copies where a view cannot be)."""
+        return _movement.reshape(self, shape)
+
+    def view_as(self, other: Tensor[S2, Any, Any, Any]) -> Tensor[S2, D, Dev, T]:
+        """reshape to `other`'s shape."""
+        return _movement.reshape(self, tuple(other._data.shape))
+
+    def reshape_as(self, other: Tensor[S2, Any, Any, Any]) -> Tensor[S2, D, Dev, T]:
+        """reshape to `other`'s shape."""
+        return _movement.reshape(self, tuple(other._data.shape))
+
+    @overload
+    def expand(self, shape: tuple[int, ...] | list[int], /) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def expand(self, d0: int, /) -> Tensor[tuple[int], D, Dev, T]: ...
+    @overload
+    def expand(self, d0: int, d1: int, /) -> Tensor[tuple[int, int], D, Dev, T]: ...
+    @overload
+    def expand(self, d0: int, d1: int, d2: int, /) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
+    @overload
+    def expand(
+        self, d0: int, d1: int, d2: int, d3: int, /
+    ) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
+    @overload
+    def expand(self, *sizes: int) -> Tensor[AnyShape, D, Dev, T]: ...
+    def expand(self, *sizes: Any) -> Any:
+        """torch's expand: size-1 axes broadcast to the sizes, -1 keeps a dim, new axes lead."""
+        return _shaping.expand(self, sizes)
+
+    def expand_as(self, other: Tensor[S2, Any, Any, Any]) -> Tensor[S2, D, Dev, T]:
+        """expand to `other`'s shape."""
+        return _shaping.expand(self, (tuple(other._data.shape),))
+
+    @overload
+    def repeat(self, sizes: tuple[int, ...] | list[int], /) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def repeat(self, r0: int, /) -> Tensor[tuple[int], D, Dev, T]: ...
+    @overload
+    def repeat(self, r0: int, r1: int, /) -> Tensor[tuple[int, int], D, Dev, T]: ...
+    @overload
+    def repeat(self, r0: int, r1: int, r2: int, /) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
+    @overload
+    def repeat(
+        self, r0: int, r1: int, r2: int, r3: int, /
+    ) -> Tensor[tuple[int, int, int, int], D, Dev, T]: ...
+    @overload
+    def repeat(self, *sizes: int) -> Tensor[AnyShape, D, Dev, T]: ...
+    def repeat(self, *sizes: Any) -> Any:
+        """torch's x.repeat(2, 3): tile along each axis; extra leading sizes add axes."""
+        return _shaping.repeat(self, sizes)
+
+    def contiguous(self) -> Tensor[S, D, Dev, T]:
+        """The data in C order (this tensor itself when it already is)."""
+        return _shaping.copy(self, contiguous=True)
+
+    def clone(self) -> Tensor[S, D, Dev, T]:
+        """A copy of the data; the gradient flows back through it."""
+        return _shaping.copy(self, contiguous=False)
+
+    def split(
+        self,
+        split_size_or_sections: int | list[int] | tuple[int, ...],
+        axis: int = 0,
+        *,
+        dim: int | None = None,
+    ) -> tuple[Tensor[AnyShape, D, Dev, T], ...]:
+        """torch.split: pieces of split_size along `axis` (the last smaller), or of the sizes."""
+        axis = _shaping.pick_axis("split", axis, dim, 0)
+        return _shaping.split(self, split_size_or_sections, axis)
+
+    def chunk(
+        self, chunks: int, axis: int = 0, *, dim: int | None = None
+    ) -> tuple[Tensor[AnyShape, D, Dev, T], ...]:
+        """torch.chunk: at most `chunks` pieces of ceil(size/chunks) along `axis`."""
+        axis = _shaping.pick_axis("chunk", axis, dim, 0)
+        return _shaping.split(self, chunks, axis, op="chunk")
+
+    def unbind(
+        self, axis: int = 0, *, dim: int | None = None
+    ) -> tuple[Tensor[AnyShape, D, Dev, T], ...]:
+        """One tensor per index of `axis`, without that axis (torch.unbind)."""
+        return _shaping.unbind(self, _shaping.pick_axis("unbind", axis, dim, 0))
+
+    def tril(self, diagonal: int = 0) -> Tensor[S, D, Dev, T]:
+        """Zero the elements above diagonal `diagonal` of the last two axes."""
+        return _shaping.triangle(self, diagonal, upper=False)
+
+    def triu(self, diagonal: int = 0) -> Tensor[S, D, Dev, T]:
+        """Zero the elements below diagonal `diagonal` of the last two axes."""
+        return _shaping.triangle(self, diagonal, upper=True)
+
+    def flip(
+        self,
+        axis: int | tuple[int, ...] | list[int] | None = None,
+        *,
+        dims: int | tuple[int, ...] | list[int] | None = None,
+    ) -> Tensor[S, D, Dev, T]:
+        """Reverse the order along `axis` (every axis for None, as np.flip; torch's dims=)."""
+        return _shaping.flip(self, _shaping.pick_axis("flip", axis, dims))
+
+    def roll(
+        self,
+        shifts: int | tuple[int, ...] | list[int],
+        axis: int | tuple[int, ...] | list[int] | None = None,
+        *,
+        dims: int | tuple[int, ...] | list[int] | None = None,
+    ) -> Tensor[S, D, Dev, T]:
+        """Shift elements cyclically along `axis` (the flattened tensor for None; torch's dims=)."""
+        return _shaping.roll(self, shifts, _shaping.pick_axis("roll", axis, dims))
+
+    def narrow(self, axis: int, start: int, length: int) -> Tensor[AnyShape, D, Dev, T]:
+        """`length` elements of `axis` from `start` (torch.narrow; a view's gradient)."""
+        return _shaping.narrow(self, axis, start, length)
+
+    def movedim(
+        self,
+        source: int | tuple[int, ...] | list[int],
+        destination: int | tuple[int, ...] | list[int],
+    ) -> Tensor[AnyShape, D, Dev, T]:
+        """Move axes to new positions, the others keeping their order (np.moveaxis)."""
+        return _shaping.movedim(self, source, destination)
+
+    def moveaxis(
+        self,
+        source: int | tuple[int, ...] | list[int],
+        destination: int | tuple[int, ...] | list[int],
+    ) -> Tensor[AnyShape, D, Dev, T]:
+        """numpy's name for movedim (one implementation)."""
+        return _shaping.movedim(self, source, destination)
+
+    def repeat_interleave(
+        self,
+        repeats: int | Tensor[Any, Int64, Dev, Any],
+        axis: int | None = None,
+        *,
+        dim: int | None = None,
+    ) -> Tensor[AnyShape, D, Dev, T]:
+        """Repeat each element `repeats` times along `axis` (the flattened tensor for None);
+        an Int64 tensor gives a count per element (or one count for all), as torch."""
+        return _shaping.repeat_interleave(
+            self, repeats, _shaping.pick_axis("repeat_interleave", axis, dim)
+        )
+
+    def diag(self, diagonal: int = 0) -> Tensor[AnyShape, D, Dev, T]:
+        """torch.diag: a vector becomes a square matrix, a matrix gives a diagonal."""
+        return _shaping.diag(self, diagonal)
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return _shaping.numel(self)
+
+    @overload
+    def size(self) -> S: ...
+    @overload
+    def size(self, axis: int) -> int: ...
+    @overload
+    def size(self, *, dim: int) -> int: ...
+    def size(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        """The shape, or the size of one axis (torch's x.size(dim))."""
+        return _shaping.size(self, _shaping.pick_axis("size", axis, dim))
 
     # ------------------------------------------------------------ reductions and sorting, more (ops/reduce.py, ops/sorting.py)
 
+    @overload
+    def prod(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def prod(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
+    def prod(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        """Product of the elements (ints and bools give Int64, as torch); the gradient is exact
+        where elements are 0."""
+        return _reduce.prod(self, axis, keepdims)
+
+    @overload
+    def any(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], Bool, Dev]: ...
+    @overload
+    def any(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, Bool, Dev]: ...
+    def any(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        """Whether any element is nonzero (True), as a Bool tensor without a tape."""
+        return _reduce.any_(self, axis, keepdims)
+
+    @overload
+    def all(
+        self, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], Bool, Dev]: ...
+    @overload
+    def all(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, Bool, Dev]: ...
+    def all(self, axis: Axis = None, keepdims: bool = False) -> Any:
+        """Whether every element is nonzero (True), as a Bool tensor without a tape."""
+        return _reduce.all_(self, axis, keepdims)
+
+    @overload
+    def cumsum(self, axis: int, /) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def cumsum(self, *, axis: int) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def cumsum(self, *, dim: int) -> Tensor[S, D, Dev, T]: ...
+    def cumsum(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        """Running sum along `axis` (torch's `dim=` too); ints and bools give Int64, as torch."""
+        return _sorting.cumsum(self, _sorting.pick_axis("cumsum", axis, dim))
+
+    @overload
+    def cumprod(self, axis: int, /) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def cumprod(self, *, axis: int) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def cumprod(self, *, dim: int) -> Tensor[S, D, Dev, T]: ...
+    def cumprod(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        """Running product along `axis` (torch's `dim=` too); the gradient is exact at zeros."""
+        return _sorting.cumprod(self, _sorting.pick_axis("cumprod", axis, dim))
+
+    @overload
+    def logcumsumexp(self, axis: int, /) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def logcumsumexp(self, *, axis: int) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def logcumsumexp(self, *, dim: int) -> Tensor[S, D, Dev, T]: ...
+    def logcumsumexp(self, axis: int | None = None, *, dim: int | None = None) -> Any:
+        """log(cumsum(exp(x))) along `axis` (torch's `dim=` too), stable for any range; floats."""
+        return _sorting.logcumsumexp(self, _sorting.pick_axis("logcumsumexp", axis, dim))
+
+    def cummax(
+        self, axis: int | None = None, *, dim: int | None = None
+    ) -> _sorting.ValuesIndices[Tensor[S, D, Dev, T], Tensor[S, Int64, Dev]]:
+        """`(values, indices)` of the running maximum along `axis` (torch's `dim=` too), as
+        torch's x.cummax(dim): the latest index on ties; NaN wins from where it appears."""
+        return _sorting.cumextremum("cummax", self, _sorting.pick_axis("cummax", axis, dim))
+
+    def cummin(
+        self, axis: int | None = None, *, dim: int | None = None
+    ) -> _sorting.ValuesIndices[Tensor[S, D, Dev, T], Tensor[S, Int64, Dev]]:
+        """`(values, indices)` of the running minimum along `axis` (torch's `dim=` too)."""
+        return _sorting.cumextremum("cummin", self, _sorting.pick_axis("cummin", axis, dim))
+
+    def sort(
+        self,
+        axis: int | None = None,
+        descending: bool = False,
+        *,
+        stable: bool = False,
+        dim: int | None = None,
+    ) -> _sorting.ValuesIndices[Tensor[S, D, Dev, T], Tensor[S, Int64, Dev]]:
+        """`(values, indices)` sorted along `axis` (default -1; torch's `dim=` too), as torch's
+        x.sort(); always stable (ties keep their order); NaN sorts as the largest value."""
+        return _sorting.sort(self, _sorting.pick_axis("sort", axis, dim, -1), descending)
+
+    def argsort(
+        self,
+        axis: int | None = None,
+        descending: bool = False,
+        *,
+        stable: bool = False,
+        dim: int | None = None,
+    ) -> Tensor[S, Int64, Dev]:
+        """The indices that sort along `axis` (default -1; torch's `dim=` too); stable."""
+        return _sorting.argsort(self, _sorting.pick_axis("argsort", axis, dim, -1), descending)
+
+    def topk(
+        self,
+        k: int,
+        axis: int | None = None,
+        largest: bool = True,
+        sorted: bool = True,
+        *,
+        dim: int | None = None,
+    ) -> _sorting.ValuesIndices[Tensor[AnyShape, D, Dev, T], Tensor[AnyShape, Int64, Dev]]:
+        """`(values, indices)` of the k largest (smallest with largest=False) along `axis`
+        (default -1; torch's `dim=` too), in order, as torch's x.topk(k)."""
+        return _sorting.topk(self, k, _sorting.pick_axis("topk", axis, dim, -1), largest)
+
+    def kthvalue(
+        self,
+        k: int,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool = False,
+    ) -> _sorting.ValuesIndices[Tensor[AnyShape, D, Dev, T], Tensor[AnyShape, Int64, Dev]]:
+        """`(values, indices)` of the k-th smallest (k from 1) along `axis` (default -1; torch's
+        `dim=`, `keepdim=` too), as torch's x.kthvalue(k); NaN counts as the largest."""
+        axis = _sorting.pick_axis("kthvalue", axis, dim, -1)
+        return _sorting.kthvalue(self, k, axis, keepdims or keepdim)
+
+    @overload
+    def median(self) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def median(
+        self, dim: int, /, keepdim: bool = False
+    ) -> _sorting.ValuesIndices[Tensor[AnyShape, D, Dev, T], Tensor[AnyShape, Int64, Dev]]: ...
+    @overload
+    def median(
+        self, *, dim: int, keepdim: bool = False
+    ) -> _sorting.ValuesIndices[Tensor[AnyShape, D, Dev, T], Tensor[AnyShape, Int64, Dev]]: ...
+    def median(self, *args: Any, **kwargs: Any) -> Any:
+        """torch's median: the lower median (no mean of the two middle values, unlike numpy),
+        of all elements, or `(values, indices)` along `dim`. NaN anywhere gives NaN."""
+        return _sorting.median_call(self, args, kwargs)
+
+    @overload
+    def norm(
+        self, p: float | str = 2, axis: None = None, keepdims: Literal[False] = False
+    ) -> Tensor[tuple[()], D, Dev, T]: ...
+    @overload
+    def norm(
+        self,
+        p: float | str = 2,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
+    def norm(
+        self,
+        p: float | str = 2,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+    ) -> Any:
+        """torch's x.norm(p=2, dim=None, keepdim=False): the vector p-norm over `axis` (numpy's
+        name; torch's `dim=` too), all elements by default; p may be 1, 2, inf, -inf, 0, any
+        other number, or 'fro' (the 2-norm). A zero norm passes a zero gradient, as torch."""
+        if axis is not None and dim is not None:
+            raise TypeError("norm: give axis or dim, not both (they are the same argument)")
+        return _reduce.norm(self, p, dim if axis is None else axis, keepdims or keepdim)
+
     # ------------------------------------------------------------ elementwise math and activations, more (ops/elementwise.py, ops/activations.py)
 
+    def floor(self) -> Tensor[S, D, Dev, T]:
+        """Round down; ints stay as they are; the gradient is zero, as torch."""
+        return _elementwise.floor(self)
+
+    def ceil(self) -> Tensor[S, D, Dev, T]:
+        """Round up; ints stay as they are; the gradient is zero, as torch."""
+        return _elementwise.ceil(self)
+
+    def round(self) -> Tensor[S, D, Dev, T]:
+        """Round half to even (as torch and numpy); the gradient is zero."""
+        return _elementwise.round_(self)
+
+    def trunc(self) -> Tensor[S, D, Dev, T]:
+        """Round towards zero; the gradient is zero, as torch."""
+        return _elementwise.trunc(self)
+
+    def sign(self) -> Tensor[S, D, Dev, T]:
+        """-1, 0 or 1 (0 for NaN); the gradient is zero, as torch."""
+        return _elementwise.sign(self)
+
+    def erf(self) -> Tensor[S, D, Dev, T]:
+        """The error function, accurate to float64 rounding."""
+        return _elementwise.erf_(self)
+
+    def tan(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.tan(self)
+
+    def sinh(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.sinh(self)
+
+    def cosh(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.cosh(self)
+
+    def asinh(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.asinh(self)
+
+    def acosh(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.acosh(self)
+
+    def atanh(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.atanh(self)
+
+    def asin(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.asin(self)
+
+    def acos(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.acos(self)
+
+    def atan(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.atan(self)
+
+    def exp2(self) -> Tensor[S, D, Dev, T]:
+        """2 ** x."""
+        return _elementwise.exp2(self)
+
+    def log2(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.log2(self)
+
+    def log10(self) -> Tensor[S, D, Dev, T]:
+        return _elementwise.log10(self)
+
+    def log1p(self) -> Tensor[S, D, Dev, T]:
+        """log(1 + x), accurate for small x."""
+        return _elementwise.log1p(self)
+
+    def expm1(self) -> Tensor[S, D, Dev, T]:
+        """exp(x) - 1, accurate for small x."""
+        return _elementwise.expm1(self)
+
+    def rsqrt(self) -> Tensor[S, D, Dev, T]:
+        """1 / sqrt(x)."""
+        return _elementwise.rsqrt(self)
+
+    def reciprocal(self) -> Tensor[S, D, Dev, T]:
+        """1 / x (float tensors; torch would promote ints)."""
+        return _elementwise.reciprocal(self)
+
+    def isnan(self) -> Tensor[S, Bool, Dev]:
+        """Where x is NaN (a Bool tensor without a tape)."""
+        return _elementwise.isnan(self)
+
+    def isinf(self) -> Tensor[S, Bool, Dev]:
+        """Where x is +inf or -inf (a Bool tensor without a tape)."""
+        return _elementwise.isinf(self)
+
+    def isfinite(self) -> Tensor[S, Bool, Dev]:
+        """Where x is neither NaN nor infinite (a Bool tensor without a tape)."""
+        return _elementwise.isfinite(self)
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor[S, D, Dev, T]:
+        """NaN, +inf and -inf replaced (by default 0 and the dtype's extremes, as torch)."""
+        return _elementwise.nan_to_num(self, nan, posinf, neginf)
+
+    @overload
+    def atan2(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def atan2(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def atan2(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def atan2(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def atan2(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[AnyShape, D, Dev, OwnedTape]: ...
+    @overload
+    def atan2(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def atan2(self, other: Any) -> Any:
+        """The angle of the point (other, self) in (-pi, pi], as torch.atan2(self, other)."""
+        return _elementwise.atan2(self, other)
+
+    @overload
+    def logaddexp(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def logaddexp(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def logaddexp(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def logaddexp(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def logaddexp(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[AnyShape, D, Dev, OwnedTape]: ...
+    @overload
+    def logaddexp(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def logaddexp(self, other: Any) -> Any:
+        """log(exp(self) + exp(other)), computed stably."""
+        return _elementwise.logaddexp(self, other)
+
+    @overload
+    def __floordiv__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __floordiv__(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __floordiv__(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def __floordiv__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def __floordiv__(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[AnyShape, D, Dev, OwnedTape]: ...
+    @overload
+    def __floordiv__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def __floordiv__(self, other: Any) -> Any:
+        """Floor division (rounds towards -inf, as torch and Python); it has no gradient."""
+        return _elementwise.floordiv(self, other)
+
+    def __rfloordiv__(self, other: float) -> Tensor[S, D, Dev, T]:
+        return _elementwise.rfloordiv(self, other)
+
+    @overload
+    def __mod__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __mod__(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def __mod__(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def __mod__(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def __mod__(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[AnyShape, D, Dev, OwnedTape]: ...
+    @overload
+    def __mod__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def __mod__(self, other: Any) -> Any:
+        """The remainder with the divisor's sign (Python's %, torch.remainder)."""
+        return _elementwise.mod(self, other)
+
+    def __rmod__(self, other: float) -> Tensor[S, D, Dev, T]:
+        """number % tensor; it has no gradient, as in torch."""
+        return _elementwise.rmod(self, other)
+
+    @overload
+    def __and__(self, other: int | Tensor[S, D, Dev, Any]) -> Tensor[S, D, Dev]: ...
+    @overload
+    def __and__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev]: ...
+    def __and__(self, other: Any) -> Any:
+        """Logical and of Bool tensors, bitwise and of integer ones (no gradient, no tape)."""
+        return _elementwise.bitwise("and", self, other)
+
+    @overload
+    def __or__(self, other: int | Tensor[S, D, Dev, Any]) -> Tensor[S, D, Dev]: ...
+    @overload
+    def __or__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev]: ...
+    def __or__(self, other: Any) -> Any:
+        """Logical or of Bool tensors, bitwise or of integer ones (no gradient, no tape)."""
+        return _elementwise.bitwise("or", self, other)
+
+    @overload
+    def __xor__(self, other: int | Tensor[S, D, Dev, Any]) -> Tensor[S, D, Dev]: ...
+    @overload
+    def __xor__(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev]: ...
+    def __xor__(self, other: Any) -> Any:
+        """Logical xor of Bool tensors, bitwise xor of integer ones (no gradient, no tape)."""
+        return _elementwise.bitwise("xor", self, other)
+
+    def __rand__(self, other: int) -> Tensor[S, D, Dev]:
+        return _elementwise.bitwise("and", self, other, reflected=True)
+
+    def __ror__(self, other: int) -> Tensor[S, D, Dev]:
+        return _elementwise.bitwise("or", self, other, reflected=True)
+
+    def __rxor__(self, other: int) -> Tensor[S, D, Dev]:
+        return _elementwise.bitwise("xor", self, other, reflected=True)
+
+    def __invert__(self) -> Tensor[S, D, Dev]:
+        """Logical not of a Bool tensor, bitwise not of an integer one (no tape)."""
+        return _elementwise.invert(self)
+
+    @overload
+    def lerp(
+        self, end: Tensor[S, D, Dev, NoTape], weight: float | Tensor[S, D, Dev, NoTape]
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def lerp(
+        self, end: Tensor[S, D, Dev, Any], weight: float | Tensor[S, D, Dev, Any]
+    ) -> Tensor[S, D, Dev, Any]: ...
+    @overload
+    def lerp(
+        self, end: Tensor[Any, D, Dev, Any], weight: float | Tensor[Any, D, Dev, Any]
+    ) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def lerp(self, end: Any, weight: Any) -> Any:
+        """self + weight * (end - self); the three broadcast together."""
+        return _elementwise.lerp(self, end, weight)
+
+    def softmax(self, axis: int = -1) -> Tensor[S, D, Dev, T]:
+        """exp(x) / sum(exp(x)) along `axis` (torch's `dim`), as F.softmax."""
+        return _nn.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor[S, D, Dev, T]:
+        """x - logsumexp(x) along `axis`, computed stably, as F.log_softmax."""
+        return _nn.log_softmax(self, axis)
+
+    def prelu(self, weight: Tensor[Any, D, Dev, Any]) -> Tensor[S, D, Dev, Any]:
+        """x where x > 0, weight * x elsewhere; weight has 1 or C = x.shape[1] values."""
+        return _activations.prelu(self, weight)
+
     # ------------------------------------------------------------ linear algebra, more (ops/linalg.py)
+
+    @overload
+    def outer(
+        self: Tensor[tuple[M], D, Dev, T], other: Tensor[tuple[N], D, Dev, NoTape]
+    ) -> Tensor[tuple[M, N], D, Dev, T]: ...
+    @overload
+    def outer(
+        self: Tensor[tuple[M], D, Dev, T], other: Tensor[tuple[N], D, Dev, T]
+    ) -> Tensor[tuple[M, N], D, Dev, T]: ...
+    @overload
+    def outer(
+        self: Tensor[tuple[M], D, Dev, Any], other: Tensor[tuple[N], D, Dev, OwnedTape]
+    ) -> Tensor[tuple[M, N], D, Dev, OwnedTape]: ...
+    @overload
+    def outer(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[tuple[int, int], D, Dev, T]: ...
+    @overload
+    def outer(self, other: Tensor[Any, D, Dev, T]) -> Tensor[tuple[int, int], D, Dev, T]: ...
+    @overload
+    def outer(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[int, int], D, Dev, OwnedTape]: ...
+    @overload
+    def outer(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[int, int], D, Dev, Any]: ...
+    def outer(self, other: Any) -> Any:
+        """torch.outer: this vector (N,) and `other` (M,) give (N, M), out[i, j] = x[i] * y[j]."""
+        return _linalg.outer(self, other)
+
+    @overload
+    def bmm(
+        self: Tensor[tuple[P, M, K], D, Dev, T], other: Tensor[tuple[P, K, N], D, Dev, NoTape]
+    ) -> Tensor[tuple[P, M, N], D, Dev, T]: ...
+    @overload
+    def bmm(
+        self: Tensor[tuple[P, M, K], D, Dev, T], other: Tensor[tuple[P, K, N], D, Dev, T]
+    ) -> Tensor[tuple[P, M, N], D, Dev, T]: ...
+    @overload
+    def bmm(
+        self: Tensor[tuple[P, M, K], D, Dev, Any], other: Tensor[tuple[P, K, N], D, Dev, OwnedTape]
+    ) -> Tensor[tuple[P, M, N], D, Dev, OwnedTape]: ...
+    @overload
+    def bmm(
+        self, other: Tensor[Any, D, Dev, NoTape]
+    ) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
+    @overload
+    def bmm(self, other: Tensor[Any, D, Dev, T]) -> Tensor[tuple[int, int, int], D, Dev, T]: ...
+    @overload
+    def bmm(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[tuple[int, int, int], D, Dev, OwnedTape]: ...
+    @overload
+    def bmm(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[tuple[int, int, int], D, Dev, Any]: ...
+    def bmm(self, other: Any) -> Any:
+        """torch.bmm: (B, N, M) @ (B, M, P) gives (B, N, P); no broadcasting (use @ for that)."""
+        return _linalg.bmm(self, other)
+
+    @overload
+    def addmm(
+        self: Tensor[Any, D, Dev, T],
+        mat1: Tensor[tuple[M, K], D, Dev, T],
+        mat2: Tensor[tuple[K, N], D, Dev, T],
+        *,
+        beta: float = 1,
+        alpha: float = 1,
+    ) -> Tensor[tuple[M, N], D, Dev, T]: ...
+    @overload
+    def addmm(
+        self,
+        mat1: Tensor[tuple[M, K], D, Dev, Any],
+        mat2: Tensor[tuple[K, N], D, Dev, Any],
+        *,
+        beta: float = 1,
+        alpha: float = 1,
+    ) -> Tensor[tuple[M, N], D, Dev, OwnedTape]: ...
+    @overload
+    def addmm(
+        self,
+        mat1: Tensor[Any, D, Dev, Any],
+        mat2: Tensor[Any, D, Dev, Any],
+        *,
+        beta: float = 1,
+        alpha: float = 1,
+    ) -> Tensor[tuple[int, int], D, Dev, Any]: ...
+    def addmm(self, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Any:
+        """torch.addmm: beta * self + alpha * (mat1 @ mat2), mat1 (N, M), mat2 (M, P); self
+        broadcasts to (N, P). beta=0 ignores self (its NaN and inf do not propagate)."""
+        return _linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    @overload
+    def baddbmm(
+        self: Tensor[Any, D, Dev, T],
+        batch1: Tensor[tuple[P, M, K], D, Dev, T],
+        batch2: Tensor[tuple[P, K, N], D, Dev, T],
+        *,
+        beta: float = 1,
+        alpha: float = 1,
+    ) -> Tensor[tuple[P, M, N], D, Dev, T]: ...
+    @overload
+    def baddbmm(
+        self,
+        batch1: Tensor[tuple[P, M, K], D, Dev, Any],
+        batch2: Tensor[tuple[P, K, N], D, Dev, Any],
+        *,
+        beta: float = 1,
+        alpha: float = 1,
+    ) -> Tensor[tuple[P, M, N], D, Dev, OwnedTape]: ...
+    @overload
+    def baddbmm(
+        self,
+        batch1: Tensor[Any, D, Dev, Any],
+        batch2: Tensor[Any, D, Dev, Any],
+        *,
+        beta: float = 1,
+        alpha: float = 1,
+    ) -> Tensor[tuple[int, int, int], D, Dev, Any]: ...
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: float = 1, alpha: float = 1) -> Any:
+        """torch.baddbmm: beta * self + alpha * bmm(batch1, batch2), batch1 (B, N, M), batch2
+        (B, M, P); self broadcasts to (B, N, P). beta=0 ignores self."""
+        return _linalg.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
     @property
     def mT(self) -> Tensor[AnyShape, D, Dev, T]:
@@ -792,10 +1670,15 @@ class Tensor(Generic[S, D, Dev, T]):
         return _movement.permute(self, tuple(range(self._data.ndim))[::-1])
 
 
+from shaped.ops import activations as _activations  # noqa: E402
 from shaped.ops import elementwise as _elementwise  # noqa: E402  (the ops import Tensor)
+from shaped.ops import indexing as _indexing  # noqa: E402
 from shaped.ops import linalg as _linalg  # noqa: E402
 from shaped.ops import movement as _movement  # noqa: E402
+from shaped.ops import nn as _nn  # noqa: E402
 from shaped.ops import reduce as _reduce  # noqa: E402
+from shaped.ops import shaping as _shaping  # noqa: E402
+from shaped.ops import sorting as _sorting  # noqa: E402
 
 __all__ = ["Tensor"]
 

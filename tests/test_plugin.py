@@ -212,6 +212,8 @@ class Ops:
             return f"{self.v}.{name}()"
         keep = self._pick("", ", keepdims=True", ", True")
         axes = f"({self._axis()}, {self._axis()})" if self.rank > 1 else str(self._axis())
+        if name in ("max", "min"):  # an int first is torch's dim: the pair (values, indices)
+            axes, keep = f"axis={axes}", keep.replace(", True", ", keepdims=True")
         return f"{self.v}.{name}({axes}{keep})"
 
     def flatten(self) -> str:

@@ -59,8 +59,8 @@ def empty_reduction(shape: tuple[int, ...], axis: Axis) -> bool:
 REDUCTIONS: dict[str, tuple[Fn, Fn, bool]] = {
     "sum": (lambda t, d, k: t.sum(d, keepdim=k), lambda x, a, k: x.sum(a, k), False),
     "mean": (lambda t, d, k: t.mean(d, keepdim=k), lambda x, a, k: x.mean(a, k), False),
-    "max": (lambda t, d, k: t.amax(d, keepdim=k), lambda x, a, k: x.max(a, k), True),
-    "min": (lambda t, d, k: t.amin(d, keepdim=k), lambda x, a, k: x.min(a, k), True),
+    "max": (lambda t, d, k: t.amax(d, keepdim=k), lambda x, a, k: x.max(axis=a, keepdims=k), True),
+    "min": (lambda t, d, k: t.amin(d, keepdim=k), lambda x, a, k: x.min(axis=a, keepdims=k), True),
     "var": (lambda t, d, k: t.var(d, keepdim=k), lambda x, a, k: x.var(a, k), False),
     "var_0": (
         lambda t, d, k: t.var(d, keepdim=k, correction=0),
@@ -240,10 +240,10 @@ def test_argmax_argmin_first_of_ties_and_nan(name: str) -> None:
 def test_empty_reductions_without_identity_raise(name: str) -> None:
     x = dev.tensor(np.zeros((3, 0)))
     with pytest.raises(sh.ShapeError, match="size 0"):
-        getattr(x, name)(1)
+        getattr(x, name)(axis=1)
     with pytest.raises(sh.ShapeError, match="size 0"):
         getattr(x, name)()
-    assert getattr(x, name)(0).shape == (0,)
+    assert getattr(x, name)(axis=0).shape == (0,)
 
 
 # ---------------------------------------------------------------- dtypes and errors
@@ -261,8 +261,8 @@ def test_sum_of_bools_and_ints_is_int64(dtype: Any, axis: Axis) -> None:
 def test_max_min_argmax_of_ints(dtype: Any) -> None:
     x = np.array([[3, -1, 3], [0, 2, 2]]).astype(dtype)
     for axis in (None, 0, 1):
-        check(lambda t: t.amax(torch_dims(axis, 2)), lambda t: t.max(axis), x)  # noqa: B023
-        check(lambda t: t.amin(torch_dims(axis, 2)), lambda t: t.min(axis), x)  # noqa: B023
+        check(lambda t: t.amax(torch_dims(axis, 2)), lambda t: t.max(axis=axis), x)  # noqa: B023
+        check(lambda t: t.amin(torch_dims(axis, 2)), lambda t: t.min(axis=axis), x)  # noqa: B023
         if dtype is not np.bool_:  # torch has no argmax for bools
             check(lambda t: t.argmax(axis), lambda t: t.argmax(axis), x)  # noqa: B023
 
@@ -312,7 +312,7 @@ def test_full_reduction_results_behave_as_tensors(name: str) -> None:
 def test_float32_gradients_stay_float32(name: str) -> None:
     grads = sh.Gradients()
     x = dev.tensor(arrays((3, 4), np.float32)).traced(grads)
-    out = getattr(x, name)(1)
+    out = getattr(x, name)(axis=1)
     assert out.dtype is sh.Float32
     out.sum().backward()
     assert grads[x].dtype is sh.Float32

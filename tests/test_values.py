@@ -61,7 +61,7 @@ def test_max_min_along_an_axis_with_nan_match_torch_max_dim(
     data = np.array([[1.0, NAN, 3.0, 0.5], [2.0, 0.5, -1.0, 4.0], [NAN, -2.0, 7.0, 1.5]])
     check(
         lambda t: getattr(t, name)(dim=axis, keepdim=keepdims).values,
-        lambda x: getattr(x, name)(axis, keepdims),
+        lambda x: getattr(x, name)(axis=axis, keepdims=keepdims),
         data,
     )
 

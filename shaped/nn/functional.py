@@ -5,11 +5,28 @@ The ops live in `shaped.ops` with their VJPs; this module is the public namespac
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from typing_extensions import TypeVar
 
-from shaped.ops.conv import avg_pool2d, conv2d, conv_transpose2d, max_pool2d
+from shaped.dtypes import OwnedTape
+from shaped.ops.conv import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    fold,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+    pixel_shuffle,
+    unfold,
+)
+from shaped.ops.indexing import one_hot
+from shaped.ops.linalg import cosine_similarity as _cosine_similarity
 from shaped.ops.linalg import linear
 from shaped.ops.nn import (
     batch_norm,
@@ -20,26 +37,55 @@ from shaped.ops.nn import (
     scaled_dot_product_attention,
     softmax,
 )
+from shaped.ops.shaping import functional_pad as pad
 from shaped.tensor import Tensor
 
 __all__ = [
+    "normalize",
+    "one_hot",
+    "pad",
+    "celu",
+    "elu",
+    "glu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "logsigmoid",
+    "mish",
+    "prelu",
+    "relu6",
+    "selu",
+    "silu",
+    "softmin",
+    "softplus",
+    "softsign",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
+    "conv1d",
     "conv2d",
     "conv_transpose2d",
+    "cosine_similarity",
     "dropout",
+    "fold",
     "embedding",
     "gelu",
+    "interpolate",
     "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool1d",
     "max_pool2d",
+    "pixel_shuffle",
     "relu",
     "scaled_dot_product_attention",
     "sigmoid",
     "softmax",
     "tanh",
+    "unfold",
 ]
 
 S = TypeVar("S", bound=tuple[Any, ...])
@@ -75,7 +121,61 @@ def sigmoid(x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
     return x.sigmoid()
 
 
+@overload
+def cosine_similarity(  # pyright: ignore[reportOverlappingOverload]  (Any tapes match both)
+    x1: Tensor[Any, D, Dev, T],
+    x2: Tensor[Any, D, Dev, T],
+    axis: int = 1,
+    eps: float = 1e-8,
+    *,
+    dim: int | None = None,
+) -> Tensor[tuple[Any, ...], D, Dev, T]: ...
+@overload
+def cosine_similarity(
+    x1: Tensor[Any, D, Dev, Any],
+    x2: Tensor[Any, D, Dev, Any],
+    axis: int = 1,
+    eps: float = 1e-8,
+    *,
+    dim: int | None = None,
+) -> Tensor[tuple[Any, ...], D, Dev, OwnedTape]: ...
+def cosine_similarity(
+    x1: Any, x2: Any, axis: int = 1, eps: float = 1e-8, *, dim: int | None = None
+) -> Any:
+    """Cosine similarity of x1 and x2 (which broadcast) along `axis` (torch's `dim=`, default
+    1), as torch: each input over its norm clamped to at least eps, products summed."""
+    return _cosine_similarity(x1, x2, axis, eps, dim=dim)
+
+
+def normalize(
+    x: Tensor[S, D, Dev, T], p: float = 2.0, dim: int = 1, eps: float = 1e-12
+) -> Tensor[S, D, Dev, T]:
+    """x divided by its p-norm along `dim`, clamped to at least eps, as torch's F.normalize."""
+    from shaped import shapes
+
+    shapes.scan("normalize", x.shape, dim)
+    return x / x.norm(p, dim, keepdims=True).clamp(min=eps)  # type: ignore[return-value]
+
+
 # ---------------------------------------------------------------- activations, more
+
+from shaped.ops.activations import (  # noqa: E402  (their own block: issue 11 item 5)
+    celu,
+    elu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+)
 
 
 # ---------------------------------------------------------------- convolution and pooling options

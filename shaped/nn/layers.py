@@ -35,9 +35,26 @@ from shaped.nn.sizes import Size
 from shaped.tensor import Tensor
 
 __all__ = [
+    "CELU",
+    "ELU",
+    "GLU",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "LogSigmoid",
+    "Mish",
+    "PReLU",
+    "ReLU6",
+    "SELU",
+    "SiLU",
+    "Softmin",
+    "Softplus",
+    "Softsign",
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BatchNorm1d",
     "BatchNorm2d",
+    "Conv1d",
     "Conv2d",
     "ConvTranspose2d",
     "Dropout",
@@ -48,8 +65,10 @@ __all__ = [
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
+    "MaxPool1d",
     "MaxPool2d",
     "MultiHeadAttention",
+    "PixelShuffle",
     "ReLU",
     "Residual",
     "Sigmoid",
@@ -265,10 +284,24 @@ class Linear(Module, Generic[I, O, PD]):
         )
 
 
+def _same_or_size(layer: str, padding: Any, stride: int, total: int) -> int | str:
+    """A convolution layer's padding: an int, "valid" (0) or "same" (stride 1 only), which is
+    the int total//2 when the total padding d*(k-1) is even (the type says that int)."""
+    if padding == "valid":
+        return 0
+    if padding != "same":
+        return _size(layer, "padding", padding)
+    if stride != 1:
+        raise ShapeError(f"{layer}: padding='same' is not supported for strided convolutions")
+    return total // 2 if total % 2 == 0 else "same"
+
+
 def _conv_repr(layer: Any, output_padding: int = 0) -> str:
     k, s, p, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
     text = f"{layer.in_channels}, {layer.out_channels}, kernel_size={(k, k)}, stride={(s, s)}"
-    if p != 0:
+    if isinstance(p, str):
+        text += f", padding={p}"
+    elif p != 0:
         text += f", padding={(p, p)}"
     if d != 1:
         text += f", dilation={(d, d)}"
@@ -282,7 +315,8 @@ def _conv_repr(layer: Any, output_padding: int = 0) -> str:
 
 
 class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
-    """2-D convolution over (N, Cin, H, W) or (Cin, H, W), as torch.nn.Conv2d (square kernel).
+    """2-D convolution over (N, Cin, H, W) or (Cin, H, W), as torch.nn.Conv2d (square kernel;
+    padding an int, "valid" or "same").
 
     weight (Cout, Cin/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
     1/sqrt(fan_in)), fan_in = Cin/groups * K * K.
@@ -310,7 +344,7 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
         kernel_size: SK,
         *,
         stride: int = ...,
-        padding: int = ...,
+        padding: int | Literal["same", "valid"] = ...,
         dilation: int = ...,
         groups: int = ...,
         bias: bool = True,
@@ -325,7 +359,7 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
         kernel_size: SK,
         *,
         stride: int = ...,
-        padding: int = ...,
+        padding: int | Literal["same", "valid"] = ...,
         dilation: int = ...,
         groups: int = ...,
         bias: bool = True,
@@ -367,8 +401,9 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
         self.out_channels = cout = _size("Conv2d", "out_channels", out_channels)
         self.kernel_size = k = _size("Conv2d", "kernel_size", kernel_size)
         self.stride = _size("Conv2d", "stride", stride)
-        self.padding = _size("Conv2d", "padding", padding)
         self.dilation = _size("Conv2d", "dilation", dilation)
+        # "same" with an even total d*(k-1) is the symmetric int padding; else the string
+        self.padding = _same_or_size("Conv2d", padding, self.stride, self.dilation * (k - 1))
         self.groups = g = _size("Conv2d", "groups", groups)
         shapes.layer_sizes("Conv2d", {"in_channels": cin, "out_channels": cout, "groups": g})
         bound = _fan_in_bound(cin // g * k * k)
@@ -385,7 +420,13 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
     ) -> Tensor[tuple[Cout, int, int], PD, Dev, T]: ...
     def __call__(self, x: AnyTensor) -> Any:
         return F.conv2d(
-            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,  # type: ignore[arg-type]  # an int, or "same"
+            self.dilation,
+            self.groups,
         )
 
     forward = __call__
@@ -568,12 +609,30 @@ class MaxPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
 
 
 class AvgPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
-    """The mean of each K x K window; zero padding counts in the divisor, as torch's default."""
+    """The mean of each K x K window; zero padding counts in the divisor, as torch's default
+    (count_include_pad=False: only the input's cells count)."""
+
+    def __init__(
+        self,
+        kernel_size: PoolK,
+        *,
+        stride: PoolStride | None = None,
+        padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__(kernel_size, stride=stride, padding=padding)
+        self.count_include_pad = count_include_pad
 
     def __call__(
         self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[*B, int, int], D, Dev, T]:
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return F.avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            count_include_pad=self.count_include_pad,
+        )
 
     forward = __call__
 
@@ -1349,7 +1408,465 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
 # ---------------------------------------------------------------- activations, more
 
 
+class SiLU(Module):
+    """x * sigmoid(x)."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.silu(x)
+
+    forward = __call__
+
+
+class Mish(Module):
+    """x * tanh(softplus(x))."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.mish(x)
+
+    forward = __call__
+
+
+class SELU(Module):
+    """scale * elu(x, alpha) with the self-normalising constants."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.selu(x)
+
+    forward = __call__
+
+
+class Hardswish(Module):
+    """x * relu6(x + 3) / 6."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.hardswish(x)
+
+    forward = __call__
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.hardsigmoid(x)
+
+    forward = __call__
+
+
+class ReLU6(Module):
+    """min(max(x, 0), 6)."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.relu6(x)
+
+    forward = __call__
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), computed stably."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.logsigmoid(x)
+
+    forward = __call__
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.softsign(x)
+
+    forward = __call__
+
+
+class ELU(Module):
+    """x where x > 0, alpha * (exp(x) - 1) elsewhere."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.elu(x, self.alpha)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class CELU(ELU):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.celu(x, self.alpha)
+
+    forward = __call__
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.softplus(x, self.beta, self.threshold)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """x limited to [min_val, max_val]."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val {min_val} is greater than max_val {max_val}")
+        self.min_val, self.max_val = min_val, max_val
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class Softmin(_AlongAxis):
+    """softmax(-x) along `axis` (torch's `dim`)."""
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return F.softmin(x, self.axis)
+
+    forward = __call__
+
+
+class GLU(_AlongAxis):
+    """a * sigmoid(b) for the two halves a, b of `axis`: that axis halves."""
+
+    def __call__(self, x: Tensor[Any, D, Dev, T]) -> Tensor[tuple[Any, ...], D, Dev, T]:
+        return F.glu(x, self.axis)
+
+    forward = __call__
+
+
+class PReLU(Module):
+    """x where x > 0, weight * x elsewhere: one learned slope, or one per channel (axis 1).
+
+    weight starts at `init` (0.25), as torch.nn.PReLU(num_parameters, init)."""
+
+    weight: Tensor[tuple[int], Any, Any]
+
+    def __init__(
+        self,
+        num_parameters: int = 1,
+        init: float = 0.25,
+        *,
+        device: Device | None = None,
+        dtype: type[DType] = Float32,
+    ) -> None:
+        super().__init__()
+        dev = _device("PReLU", device, dtype)
+        if not isinstance(num_parameters, int) or isinstance(num_parameters, bool):
+            raise TypeError(f"PReLU: num_parameters must be an int, got {num_parameters!r}")
+        if num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be an int >= 1, got {num_parameters!r}")
+        self.num_parameters = num_parameters
+        self.weight = _full(dev, (num_parameters,), init, dtype)
+
+    def __call__(self, x: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]:
+        return _like(x, F.prelu(x, self.weight))
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
 # ---------------------------------------------------------------- convolution and pooling options
+
+
+class Conv1d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
+    """1-D convolution over (N, Cin, L) or (Cin, L), as torch.nn.Conv1d.
+
+    weight (Cout, Cin/groups, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)), fan_in = Cin/groups * K. L_out = (L + 2*padding - dilation*(K-1) - 1)//stride
+    + 1; padding="same" (stride 1) keeps L.
+    """
+
+    _type_args = (
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+    )
+
+    weight: Tensor[tuple[Cout, Any, K], PD, Any]
+    bias: Tensor[tuple[Cout], PD, Any] | None
+
+    @overload
+    def __init__(
+        self: Conv1d[SI, SO, SK, Any, Any, Any, Any],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: SK,
+        *,
+        stride: int = ...,
+        padding: int | Literal["same", "valid"] = ...,
+        dilation: int = ...,
+        groups: int = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Conv1d[SI, SO, SK, Any, Any, Any, Any, MD],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: SK,
+        *,
+        stride: int = ...,
+        padding: int | Literal["same", "valid"] = ...,
+        dilation: int = ...,
+        groups: int = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[MD],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        in_channels: Cin,
+        out_channels: Cout,
+        kernel_size: K,
+        *,
+        stride: Stride = ...,
+        padding: Pad = ...,
+        dilation: Dil = ...,
+        groups: Groups = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[PD] = ...,
+    ) -> None: ...
+    def __init__(
+        self,
+        in_channels: Any,
+        out_channels: Any,
+        kernel_size: Any,
+        *,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: Any = 1,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: Any = Float32,  # type[PD]
+    ) -> None:
+        super().__init__()
+        layer = "Conv1d"
+        dev = _device(layer, device, dtype)
+        self.in_channels = cin = _size(layer, "in_channels", in_channels)
+        self.out_channels = cout = _size(layer, "out_channels", out_channels)
+        self.kernel_size = k = _size(layer, "kernel_size", kernel_size)
+        self.stride = _size(layer, "stride", stride)
+        self.dilation = _size(layer, "dilation", dilation)
+        self.padding = _same_or_size(layer, padding, self.stride, self.dilation * (k - 1))
+        self.groups = g = _size(layer, "groups", groups)
+        shapes.layer_sizes(layer, {"in_channels": cin, "out_channels": cout, "groups": g})
+        bound = _fan_in_bound(cin // g * k)
+        self.weight = _uniform(dev, (cout, cin // g, k), bound, dtype)
+        self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
+
+    @overload
+    def __call__(
+        self, x: Tensor[tuple[N, Any, Any], PD, Dev, T]
+    ) -> Tensor[tuple[N, Cout, int], PD, Dev, T]: ...
+    @overload
+    def __call__(
+        self, x: Tensor[tuple[Any, Any], PD, Dev, T]
+    ) -> Tensor[tuple[Cout, int], PD, Dev, T]: ...
+    def __call__(self, x: AnyTensor) -> Any:
+        return F.conv1d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,  # type: ignore[arg-type]
+            self.dilation,
+            self.groups,
+        )
+
+    forward = __call__
+
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> Conv1d[Cin, Cout, K, Stride, Pad, Dil, Groups, MD]: ...
+        def to(self, target: Any) -> Any: ...
+
+    def extra_repr(self) -> str:
+        p = self.padding
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size=({self.kernel_size},)"
+        text += f", stride=({self.stride},)"
+        if p != 0:
+            text += f", padding={p}" if isinstance(p, str) else f", padding=({p},)"
+        if self.dilation != 1:
+            text += f", dilation=({self.dilation},)"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class MaxPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):
+    """The maximum of each window of K along the last axis of (N, C, L) or (C, L); stride
+    defaults to K, as torch.nn.MaxPool1d. Padding is -inf."""
+
+    def __call__(self, x: Tensor[tuple[*B, Any], D, Dev, T]) -> Tensor[tuple[*B, int], D, Dev, T]:
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding)
+
+    forward = __call__
+
+
+class AvgPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):
+    """The mean of each window of K along the last axis of (N, C, L) or (C, L); zero padding
+    counts in the divisor, as torch.nn.AvgPool1d's default (count_include_pad=False: not)."""
+
+    def __init__(
+        self,
+        kernel_size: PoolK,
+        *,
+        stride: PoolStride | None = None,
+        padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__(kernel_size, stride=stride, padding=padding)
+        self.count_include_pad = count_include_pad
+
+    def __call__(self, x: Tensor[tuple[*B, Any], D, Dev, T]) -> Tensor[tuple[*B, int], D, Dev, T]:
+        return F.avg_pool1d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            count_include_pad=self.count_include_pad,
+        )
+
+    forward = __call__
+
+
+OutH = TypeVar("OutH")
+OutW = TypeVar("OutW", default=OutH)  # AdaptiveAvgPool2d[L[1]] is 1 x 1, as torch's (1)
+R = TypeVar("R")
+
+
+def _adaptive_size(layer: str, output_size: Any, width: Any) -> tuple[int, int]:
+    """An adaptive pool's output size as a pair of ints >= 1 (`width`: build_module's OutW)."""
+    size = output_size if width is None else (output_size, width)
+    pair = (size, size) if not isinstance(size, tuple) else size
+    if len(pair) != 2 or not all(hasattr(v, "__index__") and not isinstance(v, bool) for v in pair):
+        raise TypeError(f"{layer}: output_size must be an int or a pair of ints, got {size!r}")
+    out = (int(pair[0]), int(pair[1]))
+    shapes.adaptive_pool2d(layer, (None, None, None), out)
+    return out
+
+
+class AdaptiveAvgPool2d(Module, Generic[OutH, OutW]):
+    """The mean of each of OutH x OutW windows that tile the last two axes of (N, C, H, W) or
+    (C, H, W), as torch.nn.AdaptiveAvgPool2d: `AdaptiveAvgPool2d((1, 1))` is global pooling."""
+
+    @overload
+    def __init__(self: AdaptiveAvgPool2d[SK, SK], output_size: SK) -> None: ...
+    @overload
+    def __init__(self: AdaptiveAvgPool2d[SI, SO], output_size: tuple[SI, SO]) -> None: ...
+    @overload
+    def __init__(self: AdaptiveAvgPool2d[OutH, OutW], output_size: tuple[OutH, OutW]) -> None: ...
+    @overload
+    def __init__(self: AdaptiveAvgPool2d[OutH, OutH], output_size: OutH) -> None: ...
+    def __init__(self, output_size: Any, _width: Any = None) -> None:
+        # build_module passes the type arguments (OutH, OutW) positionally: _width is OutW
+        super().__init__()
+        self.output_size = _adaptive_size("AdaptiveAvgPool2d", output_size, _width)
+
+    def __call__(
+        self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[*B, OutH, OutW], D, Dev, T]:
+        out = F.adaptive_avg_pool2d(x, self.output_size)  # its dims are OutH, OutW
+        return cast("Tensor[tuple[*B, OutH, OutW], D, Dev, T]", out)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        h, w = self.output_size
+        return f"output_size={h if h == w else (h, w)}"
+
+
+class AdaptiveMaxPool2d(Module, Generic[OutH, OutW]):
+    """The maximum of each of OutH x OutW windows that tile the last two axes of (N, C, H, W)
+    or (C, H, W), as torch.nn.AdaptiveMaxPool2d (without return_indices)."""
+
+    @overload
+    def __init__(self: AdaptiveMaxPool2d[SK, SK], output_size: SK) -> None: ...
+    @overload
+    def __init__(self: AdaptiveMaxPool2d[SI, SO], output_size: tuple[SI, SO]) -> None: ...
+    @overload
+    def __init__(self: AdaptiveMaxPool2d[OutH, OutW], output_size: tuple[OutH, OutW]) -> None: ...
+    @overload
+    def __init__(self: AdaptiveMaxPool2d[OutH, OutH], output_size: OutH) -> None: ...
+    def __init__(self, output_size: Any, _width: Any = None) -> None:
+        # build_module passes the type arguments (OutH, OutW) positionally: _width is OutW
+        super().__init__()
+        self.output_size = _adaptive_size("AdaptiveMaxPool2d", output_size, _width)
+
+    def __call__(
+        self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[*B, OutH, OutW], D, Dev, T]:
+        out = F.adaptive_max_pool2d(x, self.output_size)  # its dims are OutH, OutW
+        return cast("Tensor[tuple[*B, OutH, OutW], D, Dev, T]", out)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        h, w = self.output_size
+        return f"output_size={h if h == w else (h, w)}"
+
+
+class PixelShuffle(Module, Generic[R]):
+    """(*, C*R*R, H, W) -> (*, C, H*R, W*R), as torch.nn.PixelShuffle."""
+
+    _type_args = ("upscale_factor",)
+
+    @overload
+    def __init__(self: PixelShuffle[SK], upscale_factor: SK) -> None: ...
+    @overload
+    def __init__(self, upscale_factor: R) -> None: ...
+    def __init__(self, upscale_factor: Any) -> None:
+        super().__init__()
+        self.upscale_factor = _size("PixelShuffle", "upscale_factor", upscale_factor)
+
+    def __call__(
+        self, x: Tensor[tuple[*B, Any, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[*B, int, int, int], D, Dev, T]:
+        return F.pixel_shuffle(x, self.upscale_factor)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
 
 
 class Residual(Module, Generic[Inner]):

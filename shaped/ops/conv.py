@@ -13,19 +13,37 @@ operation per kernel offset; Python loops run over kernel offsets only.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Literal
 
-from typing_extensions import TypeVar
+from typing_extensions import TypeVar, TypeVarTuple
 
 from shaped import shapes
+from shaped.dtypes import float_only
+from shaped.errors import DtypeError
 from shaped.ops.core import Array, check_same, nary, unary
 from shaped.tensor import Tensor
 
-__all__ = ["avg_pool2d", "conv2d", "conv_transpose2d", "max_pool2d"]
+__all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
+    "fold",
+    "interpolate",
+    "max_pool1d",
+    "max_pool2d",
+    "pixel_shuffle",
+    "unfold",
+]
 
 D = TypeVar("D")
 Dev = TypeVar("Dev")
 T = TypeVar("T")
+B = TypeVarTuple("B")
 
 Pair = int | tuple[int, int]
 Tn = Tensor[Any, Any, Any, Any]
@@ -164,11 +182,36 @@ def conv2d(
     weight: Tensor[Any, D, Dev, Any],
     bias: Tensor[Any, D, Dev, Any] | None = None,
     stride: Pair = 1,
-    padding: Pair = 0,
+    padding: Pair | Literal["same", "valid"] = 0,
     dilation: Pair = 1,
     groups: int = 1,
 ) -> Tensor[tuple[Any, ...], D, Dev, Any]:
-    """x (N, C, H, W) or (C, H, W), weight (F, C/groups, kH, kW), bias (F,) as torch's conv2d."""
+    """x (N, C, H, W) or (C, H, W), weight (F, C/groups, kH, kW), bias (F,) as torch's conv2d.
+
+    padding: an int, a pair, "valid" (0) or "same" (stride 1: the output keeps H and W; an odd
+    total d*(k-1) puts the extra row or column after, as torch)."""
+    if padding == "valid":
+        padding = 0
+    if padding == "same":
+        shapes.conv2d(  # the checks, before any array is touched
+            x._data.shape,
+            weight._data.shape,
+            stride,
+            "same",
+            dilation,
+            groups,
+            None if bias is None else bias._data.shape,
+        )
+        kernel = weight._data.shape[-2:]
+        (ht, hb), (wl, wr) = shapes.same_padding("conv2d", kernel, stride, dilation)
+        if ht == hb and wl == wr:
+            return conv2d(x, weight, bias, stride, (ht, wl), dilation, groups)
+        widths = [(0, 0)] * (x._data.ndim - 2) + [(ht, hb), (wl, wr)]
+        return conv2d(x.pad(widths), weight, bias, stride, 0, dilation, groups)
+    if isinstance(padding, str):
+        raise ValueError(
+            f"conv2d: padding must be an int, a pair, 'same' or 'valid', got {padding!r}"
+        )
     inputs: tuple[Tn, ...] = (x, weight) if bias is None else (x, weight, bias)
     check_same("conv2d", inputs, weights=True)
     data, w = x._data, weight._data
@@ -282,13 +325,34 @@ def conv_transpose2d(
 
 
 def _pool_geometry(
-    op: str, x: Array, kernel_size: Pair, stride: Pair | None, padding: Pair
+    op: str,
+    x: Array,
+    kernel_size: Pair,
+    stride: Pair | None,
+    padding: Pair,
+    ceil_mode: bool,
+    dilation: Pair = 1,
 ) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], int, int]:
-    result_shape = shapes.pool2d(op, x.shape, kernel_size, stride, padding)
+    result_shape = shapes.pool2d(op, x.shape, kernel_size, stride, padding, ceil_mode, dilation)
     ho, wo = result_shape[-2], result_shape[-1]
     assert isinstance(ho, int) and isinstance(wo, int)
     k = _pair(kernel_size)
     return k, (k if stride is None else _pair(stride)), _pair(padding), ho, wo
+
+
+def _overhang(size: int, k: int, s: int, p: int, out: int) -> int:
+    """How far ceil_mode's last window runs past the padded input (the cells it pads after)."""
+    return max(0, (out - 1) * s + k - (size + 2 * p))
+
+
+def _pad_after(xp: Any, x: Array, eh: int, ew: int, value: float) -> Array:
+    """x (..., H, W) with eh rows and ew columns of `value` after: ceil_mode's overhang."""
+    if eh == 0 and ew == 0:
+        return x
+    h, w = x.shape[-2], x.shape[-1]
+    out = xp.full((*x.shape[:-2], h + eh, w + ew), value, dtype=x.dtype)
+    out[..., :h, :w] = x
+    return out
 
 
 def max_pool2d(
@@ -296,23 +360,32 @@ def max_pool2d(
     kernel_size: Pair,
     stride: Pair | None = None,
     padding: Pair = 0,
+    ceil_mode: bool = False,
+    dilation: Pair = 1,
 ) -> Tensor[tuple[Any, ...], D, Dev, T]:
     """The maximum of each window (padding is -inf; NaN propagates). The gradient goes to each
-    window's first maximum in row-major order (to its last NaN if it has one), as in PyTorch."""
+    window's first maximum in row-major order (to its last NaN if it has one), as in PyTorch.
+    ceil_mode rounds the output size up: the last windows may hang over the padded input;
+    dilation spaces the window's cells."""
     data = x._data
     (kh, kw), (sh, sw), (ph, pw), ho, wo = _pool_geometry(
-        "max_pool2d", data, kernel_size, stride, padding
+        "max_pool2d", data, kernel_size, stride, padding, ceil_mode, dilation
     )
+    dh, dw = _pair(dilation)
     xp = x._device.xp
     low = -xp.inf if data.dtype.kind == "f" else xp.iinfo(data.dtype).min
     padded = _pad(xp, data, ph, pw, low)
-    windows = [(_window(i, sh, ho), _window(j, sw, wo)) for i in range(kh) for j in range(kw)]
+    h, w = data.shape[-2], data.shape[-1]
+    eh = _overhang(h, dh * (kh - 1) + 1, sh, ph, ho)
+    padded = _pad_after(xp, padded, eh, _overhang(w, dw * (kw - 1) + 1, sw, pw, wo), low)
+    windows = [
+        (_window(i * dh, sh, ho), _window(j * dw, sw, wo)) for i in range(kh) for j in range(kw)
+    ]
     rows, cols = windows[0]
     out = padded[..., rows, cols].copy()
     for rows, cols in windows[1:]:
         xp.maximum(out, padded[..., rows, cols], out=out)
-    h, w = data.shape[-2], data.shape[-1]
-    overlap = sh < kh or sw < kw
+    overlap = sh < kh or sw < kw or (dh, dw) != (1, 1)  # dilated windows may share cells
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None]:
         grad = xp.zeros(padded.shape, dtype=g.dtype)
@@ -347,29 +420,384 @@ def avg_pool2d(
     kernel_size: Pair,
     stride: Pair | None = None,
     padding: Pair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
 ) -> Tensor[tuple[Any, ...], D, Dev, T]:
-    """The mean of each window; zero padding counts in the divisor (count_include_pad=True)."""
+    """The mean of each window. The divisor counts the zero padding (count_include_pad=True, the
+    default) or only the input's cells; ceil_mode's overhang past the padding never counts."""
     data = x._data
     (kh, kw), (sh, sw), (ph, pw), ho, wo = _pool_geometry(
-        "avg_pool2d", data, kernel_size, stride, padding
+        "avg_pool2d", data, kernel_size, stride, padding, ceil_mode
     )
     xp = x._device.xp
-    padded = _pad(xp, data, ph, pw)
+    h, w = data.shape[-2], data.shape[-1]
+    eh, ew = _overhang(h, kh, sh, ph, ho), _overhang(w, kw, sw, pw, wo)
+    padded = _pad_after(xp, _pad(xp, data, ph, pw), eh, ew, 0.0)
     windows = [(_window(i, sh, ho), _window(j, sw, wo)) for i in range(kh) for j in range(kw)]
     rows, cols = windows[0]
     out = padded[..., rows, cols].copy()
     for rows, cols in windows[1:]:
         out += padded[..., rows, cols]
-    out /= kh * kw
+    divisor: Any = kh * kw
+    if eh or ew or (not count_include_pad and (ph or pw)):
+        # the cells each window counts: a (H', W') mask pooled the same way
+        counted = xp.zeros(padded.shape[-2:], dtype=data.dtype)
+        if count_include_pad:
+            counted[: h + 2 * ph, : w + 2 * pw] = 1
+        else:
+            counted[ph : ph + h, pw : pw + w] = 1
+        divisor = sum(counted[rows, cols] for rows, cols in windows)
+    out /= divisor
     padded_shape = padded.shape
-    h, w = data.shape[-2], data.shape[-1]
     del padded
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None]:
-        share = g / (kh * kw)
+        share = g / divisor
         grad = xp.zeros(padded_shape, dtype=g.dtype)
         for rows, cols in windows:
             grad[..., rows, cols] += share
         return (_crop(grad, ph, pw, h, w),)
 
     return unary(x, out, vjp)  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- convolution and pooling options
+
+
+def _adaptive_matrix(xp: Any, size: int, out: int, dtype: Any) -> Array:
+    """(out, size): row i averages input cells floor(i*size/out) .. ceil((i+1)*size/out) - 1."""
+    m = xp.zeros((out, size), dtype=dtype)
+    for i in range(out):
+        start, stop = (i * size) // out, -(-((i + 1) * size) // out)
+        m[i, start:stop] = 1.0 / (stop - start)
+    return m
+
+
+def adaptive_avg_pool2d(
+    x: Tensor[tuple[*B, Any, Any], D, Dev, T], output_size: Pair
+) -> Tensor[tuple[*B, int, int], D, Dev, T]:
+    """The mean of each of oH x oW windows covering (N, C, H, W) or (C, H, W), as torch: window
+    i spans floor(i*H/oH) .. ceil((i+1)*H/oH). Separable: A_h @ x @ A_w.T, so is its VJP."""
+    op = "adaptive_avg_pool2d"
+    data = x._data
+    if data.dtype.kind != "f":
+        raise DtypeError(float_only(op, x.dtype) or op)
+    result_shape = shapes.adaptive_pool2d(op, data.shape, output_size)
+    oh, ow = result_shape[-2], result_shape[-1]
+    assert isinstance(oh, int) and isinstance(ow, int)
+    xp = x._device.xp
+    h, w = data.shape[-2], data.shape[-1]
+    ah = _adaptive_matrix(xp, h, oh, data.dtype)
+    aw_t = _adaptive_matrix(xp, w, ow, data.dtype).T
+    out = xp.matmul(xp.matmul(ah, data), aw_t)
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        return (xp.matmul(xp.matmul(ah.T, g), aw_t.T),)
+
+    return unary(x, out, vjp)  # type: ignore[no-any-return]
+
+
+def pixel_shuffle(
+    x: Tensor[tuple[*B, Any, Any, Any], D, Dev, T], upscale_factor: int
+) -> Tensor[tuple[*B, int, int, int], D, Dev, T]:
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r): out[..., c, h*r + i, w*r + j] = x[..., c*r*r + i*r + j,
+    h, w], as torch.nn.functional.pixel_shuffle. The VJP is the inverse rearrangement."""
+    data = x._data
+    result_shape = shapes.pixel_shuffle(data.shape, upscale_factor)
+    r = upscale_factor
+    *batch, c, h, w = data.shape
+    lead = len(batch)
+    split = data.reshape(*batch, c // (r * r), r, r, h, w)
+    order = (*range(lead), lead, lead + 3, lead + 1, lead + 4, lead + 2)
+    out = split.transpose(order).reshape(result_shape)
+    inverse = tuple(order.index(i) for i in range(len(order)))
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        parts = g.reshape(*batch, c // (r * r), h, r, w, r)
+        return (parts.transpose(inverse).reshape(data.shape),)
+
+    return unary(x, out, vjp)  # type: ignore[no-any-return]
+
+
+One = int | tuple[int]
+
+
+def _one(value: One | None) -> int | None:
+    return value[0] if isinstance(value, tuple) else value
+
+
+def conv1d(
+    x: Tensor[Any, D, Dev, T],
+    weight: Tensor[Any, D, Dev, Any],
+    bias: Tensor[Any, D, Dev, Any] | None = None,
+    stride: One = 1,
+    padding: One | Literal["same", "valid"] = 0,
+    dilation: One = 1,
+    groups: int = 1,
+) -> Tensor[tuple[Any, ...], D, Dev, Any]:
+    """x (N, C, L) or (C, L), weight (F, C/groups, k), bias (F,), as torch's conv1d: conv2d
+    over a height of one (its VJP too). padding: an int, "valid" or "same" (stride 1)."""
+    check_same("conv1d", (x, weight) if bias is None else (x, weight, bias), weights=True)
+    shapes.conv1d(
+        x._data.shape,
+        weight._data.shape,
+        stride,
+        padding,
+        dilation,
+        groups,
+        None if bias is None else bias._data.shape,
+    )
+    if padding == "valid":
+        padding = 0
+    pad: Pair | Literal["same"] = "same"
+    if not isinstance(padding, str):
+        pad = (0, padding[0] if isinstance(padding, tuple) else padding)
+    s, d = _one(stride), _one(dilation)
+    assert s is not None and d is not None
+    out = conv2d(x.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, s), pad, (1, d), groups)
+    return out.squeeze(-2)
+
+
+def _pool1d(
+    op: str,
+    pool: Any,
+    x: Tensor[Any, D, Dev, T],
+    kernel_size: One,
+    stride: One | None,
+    padding: One,
+    **options: bool,
+) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    shapes.pool1d(op, x._data.shape, kernel_size, stride, padding, options["ceil_mode"])
+    k, s, p = _one(kernel_size), _one(stride), _one(padding)
+    assert k is not None and p is not None
+    out: Tensor[tuple[Any, ...], D, Dev, T] = pool(
+        x.unsqueeze(-2), (1, k), (1, k if s is None else s), (0, p), **options
+    )
+    return out.squeeze(-2)
+
+
+def max_pool1d(
+    x: Tensor[Any, D, Dev, T],
+    kernel_size: One,
+    stride: One | None = None,
+    padding: One = 0,
+    ceil_mode: bool = False,
+    dilation: One = 1,
+) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    """The maximum of each window of (N, C, L) or (C, L) (padding -inf), as torch's max_pool1d:
+    max_pool2d over a height of one (its VJP too)."""
+    d = dilation[0] if isinstance(dilation, tuple) else dilation
+    shapes.pool1d("max_pool1d", x._data.shape, kernel_size, stride, padding, ceil_mode, d)
+    pool = functools.partial(max_pool2d, dilation=(1, d))
+    return _pool1d("max_pool1d", pool, x, kernel_size, stride, padding, ceil_mode=ceil_mode)
+
+
+def avg_pool1d(
+    x: Tensor[Any, D, Dev, T],
+    kernel_size: One,
+    stride: One | None = None,
+    padding: One = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    """The mean of each window of (N, C, L) or (C, L), as torch's avg_pool1d (count_include_pad:
+    whether the zero padding counts in the divisor): avg_pool2d over a height of one."""
+    return _pool1d(
+        "avg_pool1d",
+        avg_pool2d,
+        x,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad,
+    )
+
+
+def _resize_matrix(
+    xp: Any, size: int, out: int, mode: str, align_corners: bool, scale: float | None, dtype: Any
+) -> Array:
+    """(out, size): row i holds the weights torch's interpolate gives the input cells for
+    output cell i along one axis (a selection for nearest, two taps for linear)."""
+    m = xp.zeros((out, size), dtype=dtype)
+    rows = xp.arange(out)
+    if mode == "nearest":  # torch: floor(i * in/out) in float32 (1/scale_factor when given)
+        step = xp.float32(size / out if scale is None else 1.0 / scale)
+        src = xp.minimum(xp.floor(rows.astype(xp.float32) * step).astype(xp.int64), size - 1)
+        m[rows, src] = 1
+        return m
+    if align_corners:
+        step = (size - 1) / (out - 1) if out > 1 else 0.0
+        src = rows * step
+    else:
+        step = size / out if scale is None else 1.0 / scale
+        src = xp.maximum((rows + 0.5) * step - 0.5, 0.0)
+    low = xp.minimum(xp.floor(src).astype(xp.int64), size - 1)
+    high = xp.minimum(low + 1, size - 1)
+    frac = src - low
+    m[rows, low] = 1.0 - frac  # one low tap per row: a plain assignment
+    m[rows, high] += frac  # high == low at the last cell: the two taps add up to 1
+    return m
+
+
+def interpolate(
+    x: Tensor[Any, D, Dev, T],
+    size: int | tuple[int, ...] | None = None,
+    scale_factor: float | tuple[float, ...] | None = None,
+    mode: Literal["nearest", "linear", "bilinear"] = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    """(N, C, L) or (N, C, H, W) resized as torch.nn.functional.interpolate: "nearest" (1-d or
+    2-d), "linear" (1-d), "bilinear" (2-d), with align_corners. Separable: each spatial axis
+    is one matrix product, and so is the VJP."""
+    op = "interpolate"
+    data = x._data
+    if data.dtype.kind != "f":
+        raise DtypeError(float_only(op, x.dtype) or op)
+    result_shape = shapes.interpolate(data.shape, size, scale_factor, mode, align_corners)
+    xp = x._device.xp
+    spatial = data.ndim - 2
+    scales: tuple[float | None, ...] = (None,) * spatial
+    if scale_factor is not None:
+        scales = (
+            tuple(scale_factor) if isinstance(scale_factor, tuple) else (scale_factor,) * spatial
+        )
+    mats = []
+    for axis in range(spatial):
+        n, out_n = data.shape[2 + axis], result_shape[2 + axis]
+        assert isinstance(out_n, int)
+        mats.append(
+            _resize_matrix(xp, n, out_n, mode, bool(align_corners), scales[axis], data.dtype)
+        )
+    if spatial == 1:
+        out = xp.matmul(data, mats[0].T)
+    else:
+        out = xp.matmul(xp.matmul(mats[0], data), mats[1].T)
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        if spatial == 1:
+            return (xp.matmul(g, mats[0]),)
+        return (xp.matmul(xp.matmul(mats[0].T, g), mats[1]),)
+
+    return unary(x, out, vjp)  # type: ignore[no-any-return]
+
+
+def _adaptive_bounds(size: int, out: int) -> list[tuple[int, int]]:
+    """Window i of `out` over `size` cells: floor(i*size/out) .. ceil((i+1)*size/out), as torch."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+def adaptive_max_pool2d(
+    x: Tensor[tuple[*B, Any, Any], D, Dev, T], output_size: Pair
+) -> Tensor[tuple[*B, int, int], D, Dev, T]:
+    """The maximum of each of oH x oW windows tiling (N, C, H, W) or (C, H, W), the windows of
+    adaptive_avg_pool2d, as torch. The gradient goes to each window's first maximum in
+    row-major order (its last NaN if it has one), as torch's."""
+    op = "adaptive_max_pool2d"
+    data = x._data
+    if data.dtype.kind != "f":
+        raise DtypeError(float_only(op, x.dtype) or op)
+    result_shape = shapes.adaptive_pool2d(op, data.shape, output_size)
+    oh, ow = result_shape[-2], result_shape[-1]
+    assert isinstance(oh, int) and isinstance(ow, int)
+    xp = x._device.xp
+    lead, (h, w) = data.shape[:-2], data.shape[-2:]
+    out = xp.empty((*lead, oh, ow), dtype=data.dtype)
+    flat_index = xp.empty((*lead, oh, ow), dtype=xp.int64)  # into the H*W cells, as torch's
+    for i, (r0, r1) in enumerate(_adaptive_bounds(h, oh)):
+        for j, (c0, c1) in enumerate(_adaptive_bounds(w, ow)):
+            win = data[..., r0:r1, c0:c1].reshape(*lead, (r1 - r0) * (c1 - c0))
+            pick = xp.argmax(win, axis=-1) if win.size else xp.zeros(lead, dtype=xp.int64)
+            if data.dtype.kind == "f" and win.size:
+                nan = xp.isnan(win)
+                last_nan = win.shape[-1] - 1 - xp.argmax(nan[..., ::-1], axis=-1)
+                pick = xp.where(nan.any(axis=-1), last_nan, pick)
+            out[..., i, j] = xp.take_along_axis(win, pick[..., None], axis=-1)[..., 0]
+            flat_index[..., i, j] = (r0 + pick // (c1 - c0)) * w + c0 + pick % (c1 - c0)
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        grad = xp.zeros((*lead, h * w), dtype=g.dtype)
+        rows = flat_index.reshape(-1, oh * ow)
+        target = grad.reshape(-1, h * w)
+        values = g.reshape(-1, oh * ow)
+        for k in range(oh * ow):  # windows overlap: accumulate one window at a time
+            cells = rows[:, k]
+            target[xp.arange(target.shape[0]), cells] += values[:, k]
+        return (grad.reshape(data.shape),)
+
+    return unary(x, out, vjp)  # type: ignore[no-any-return]
+
+
+def unfold(
+    x: Tensor[Any, D, Dev, T],
+    kernel_size: Pair,
+    dilation: Pair = 1,
+    padding: Pair = 0,
+    stride: Pair = 1,
+) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    """(N, C, H, W) or (C, H, W) -> (N, C*kH*kW, L), as torch.nn.functional.unfold (im2col):
+    rows are channel-major, then kernel row, then kernel column. The VJP is fold."""
+    data = x._data
+    result_shape = shapes.unfold(data.shape, kernel_size, dilation, padding, stride)
+    xp = x._device.xp
+    k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    unbatched = data.ndim == 3
+    x4 = data[None] if unbatched else data
+    n, c, h, w = x4.shape
+    ho, wo = (_conv_out_size(h, k[0], s[0], p[0], d[0]), _conv_out_size(w, k[1], s[1], p[1], d[1]))
+    cols = _im2col(xp, x4, k, s, p, d, (ho, wo))  # (C, kH, kW, N, H_out, width)
+    width = cols.shape[-1]
+    out = xp.ascontiguousarray(cols[..., :wo].transpose(3, 0, 1, 2, 4, 5))
+    out = out.reshape(n, c * k[0] * k[1], ho * wo)
+    del cols
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        g3 = g[None] if unbatched else g
+        spread = xp.zeros((c, k[0], k[1], n, ho, width), dtype=g.dtype)
+        spread[..., :wo] = g3.reshape(n, c, k[0], k[1], ho, wo).transpose(1, 2, 3, 0, 4, 5)
+        gx = _col2im(xp, spread, (n, c, h, w), s, p, d)
+        return (gx[0] if unbatched else gx,)
+
+    assert result_shape[-1] == ho * wo
+    return unary(x, out[0] if unbatched else out, vjp)  # type: ignore[no-any-return]
+
+
+def _conv_out_size(size: int, k: int, s: int, p: int, d: int) -> int:
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def fold(
+    x: Tensor[Any, D, Dev, T],
+    output_size: Pair,
+    kernel_size: Pair,
+    dilation: Pair = 1,
+    padding: Pair = 0,
+    stride: Pair = 1,
+) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    """(N, C*kH*kW, L) or (C*kH*kW, L) -> (N, C, H, W), as torch.nn.functional.fold (col2im):
+    overlapping blocks add up. The adjoint of unfold, whose forward is its VJP."""
+    data = x._data
+    shapes.fold(data.shape, output_size, kernel_size, dilation, padding, stride)
+    xp = x._device.xp
+    k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    h, w = _pair(output_size)
+    unbatched = data.ndim == 2
+    x3 = data[None] if unbatched else data
+    n, rows, _ = x3.shape
+    c = rows // (k[0] * k[1])
+    ho, wo = (_conv_out_size(h, k[0], s[0], p[0], d[0]), _conv_out_size(w, k[1], s[1], p[1], d[1]))
+    width = _cols_width(s, w + 2 * p[1], wo)
+    spread = xp.zeros((c, k[0], k[1], n, ho, width), dtype=data.dtype)
+    spread[..., :wo] = x3.reshape(n, c, k[0], k[1], ho, wo).transpose(1, 2, 3, 0, 4, 5)
+    out = _col2im(xp, spread, (n, c, h, w), s, p, d)
+    if out.base is not None:
+        out = xp.ascontiguousarray(out)
+    del spread
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        g4 = g[None] if unbatched else g
+        cols = _im2col(xp, g4, k, s, p, d, (ho, wo))
+        grad = cols[..., :wo].transpose(3, 0, 1, 2, 4, 5).reshape(n, rows, ho * wo)
+        return (grad[0] if unbatched else grad,)
+
+    return unary(x, out[0] if unbatched else out, vjp)  # type: ignore[no-any-return]

@@ -14,7 +14,7 @@ from typing import Any
 
 from shaped import shapes
 from shaped.devices import quiet, quietly, rank0
-from shaped.dtypes import Bool, float_only, not_bool
+from shaped.dtypes import Bool, float_only, not_bool, not_float
 from shaped.errors import DtypeError
 from shaped.ops.core import (
     Array,
@@ -499,3 +499,328 @@ def gelu(x: Tn, approximate: str) -> Any:
         return quietly(lambda: (g * (0.5 * (1 + t) + 0.5 * data * (1 - t * t) * inner),))
 
     return unary(x, rank0(0.5 * data * (1 + t)), vjp)
+
+
+# ---------------------------------------------------------------- more unary math (issue 11)
+
+
+def _float_unary(op: str, forward: Any, derivative: Any) -> Any:
+    """A float-only elementwise op: `forward(xp, x)`, and `derivative(xp, x, out)` = d out/dx."""
+
+    @quiet  # tan(pi/2), log2(0), acosh(0.5): inf and NaN as torch, without RuntimeWarnings
+    def run(x: Tn) -> Any:
+        data = _float_only(op, x)
+        xp = x._device.xp
+        out = rank0(forward(xp, data))
+        return unary(x, out, lambda g, needs: quietly(lambda: (g * derivative(xp, data, out),)))
+
+    run.__name__ = run.__qualname__ = op
+    return run
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRTPI = 2 / math.sqrt(math.pi)
+
+tan = _float_unary("tan", lambda xp, x: xp.tan(x), lambda xp, x, out: 1 + out * out)
+sinh = _float_unary("sinh", lambda xp, x: xp.sinh(x), lambda xp, x, out: xp.cosh(x))
+cosh = _float_unary("cosh", lambda xp, x: xp.cosh(x), lambda xp, x, out: xp.sinh(x))
+asinh = _float_unary(
+    "asinh", lambda xp, x: xp.arcsinh(x), lambda xp, x, out: 1 / xp.sqrt(x * x + 1)
+)
+acosh = _float_unary(
+    "acosh", lambda xp, x: xp.arccosh(x), lambda xp, x, out: 1 / xp.sqrt((x - 1) * (x + 1))
+)
+atanh = _float_unary("atanh", lambda xp, x: xp.arctanh(x), lambda xp, x, out: 1 / (1 - x * x))
+asin = _float_unary("asin", lambda xp, x: xp.arcsin(x), lambda xp, x, out: 1 / xp.sqrt(1 - x * x))
+acos = _float_unary("acos", lambda xp, x: xp.arccos(x), lambda xp, x, out: -1 / xp.sqrt(1 - x * x))
+atan = _float_unary("atan", lambda xp, x: xp.arctan(x), lambda xp, x, out: 1 / (1 + x * x))
+exp2 = _float_unary("exp2", lambda xp, x: xp.exp2(x), lambda xp, x, out: out * _LN2)
+log2 = _float_unary("log2", lambda xp, x: xp.log2(x), lambda xp, x, out: 1 / (x * _LN2))
+log10 = _float_unary("log10", lambda xp, x: xp.log10(x), lambda xp, x, out: 1 / (x * _LN10))
+log1p = _float_unary("log1p", lambda xp, x: xp.log1p(x), lambda xp, x, out: 1 / (1 + x))
+expm1 = _float_unary("expm1", lambda xp, x: xp.expm1(x), lambda xp, x, out: out + 1)
+rsqrt = _float_unary(
+    "rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda xp, x, out: -0.5 * out * out * out
+)
+reciprocal = _float_unary("reciprocal", lambda xp, x: 1 / x, lambda xp, x, out: -out * out)
+erf_ = _float_unary(
+    "erf", lambda xp, x: erf(xp, x), lambda xp, x, out: _TWO_OVER_SQRTPI * xp.exp(-x * x)
+)
+
+
+def _rounding(op: str, name: str) -> Any:
+    """floor, ceil, round (half to even), trunc: ints stay as they are, Bool is refused (as
+    torch); the gradient is zero everywhere, as torch's."""
+
+    def run(x: Tn) -> Any:
+        data = x._data
+        if data.dtype.kind == "b":
+            raise DtypeError(not_bool(op, Bool) or op)
+        xp = x._device.xp
+        out = rank0(getattr(xp, name)(data) if data.dtype.kind == "f" else data.copy())
+        return unary(x, out, lambda g, needs: (xp.zeros_like(g),))
+
+    run.__name__ = run.__qualname__ = op
+    return run
+
+
+floor = _rounding("floor", "floor")
+ceil = _rounding("ceil", "ceil")
+round_ = _rounding("round", "round")
+trunc = _rounding("trunc", "trunc")
+
+
+def sign(x: Tn) -> Any:
+    """-1, 0 or 1 (0 for NaN; a Bool tensor is itself, as torch); the gradient is zero."""
+    data = x._data
+    xp = x._device.xp
+    if data.dtype.kind == "b":
+        out = data.copy()
+    elif data.dtype.kind == "f":
+        out = xp.where(xp.isnan(data), 0, xp.sign(data)).astype(data.dtype)
+    else:
+        out = xp.sign(data)
+    out = rank0(out)
+    return unary(x, out, lambda g, needs: (xp.zeros_like(g),))
+
+
+def _flags(op: str, test: Any) -> Any:
+    """isnan, isinf, isfinite: a Bool tensor without a tape (no gradient), for any dtype."""
+
+    def run(x: Tn) -> Any:
+        return Tensor._wrap(rank0(test(x._device.xp, x._data)), x._device)
+
+    run.__name__ = run.__qualname__ = op
+    return run
+
+
+isnan = _flags("isnan", lambda xp, x: xp.isnan(x))
+isinf = _flags("isinf", lambda xp, x: xp.isinf(x))
+isfinite = _flags("isfinite", lambda xp, x: xp.isfinite(x))
+
+
+def nan_to_num(
+    x: Tn, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Any:
+    """NaN, +inf, -inf replaced (by default 0 and the dtype's largest and smallest finite
+    values, as torch); the gradient passes where x is finite. Ints and bools are unchanged."""
+    data = x._data
+    xp = x._device.xp
+    if data.dtype.kind != "f":
+        return unary(x, rank0(data.copy()), lambda g, needs: (g,))
+    out = rank0(xp.nan_to_num(data, nan=nan, posinf=posinf, neginf=neginf))
+    finite = xp.isfinite(data)
+    return unary(x, out, lambda g, needs: (xp.where(finite, g, 0),))
+
+
+# ---------------------------------------------------------------- more binary math (issue 11)
+
+
+def _pair(op: str, a: Tn, b: object, *, reflected: bool = False) -> tuple[Tn, Tn]:
+    """Both operands as tensors of one dtype and device, in the order of the expression."""
+    if isinstance(b, Tensor):
+        a, b = operands(op, a, b)
+        broadcast_check(op, a._data, b._data)
+        return a, b
+    other = scalar(op, b, a)
+    return (other, a) if reflected else (a, other)
+
+
+def _binary_result(a: Tn, b: Tn, out: Array, grads: Any) -> Any:
+    """`grads(g) -> (d a, d b)` unbroadcast to each operand; a scalar operand has no tape."""
+    xs, ys = a._data.shape, b._data.shape
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, Array | None]:
+        ga, gb = quietly(lambda: grads(g, needs))
+        return (
+            sum_to(ga, xs) if needs[0] and ga is not None else None,
+            sum_to(gb, ys) if needs[1] and gb is not None else None,
+        )
+
+    return binary(a, b, rank0(out), vjp)
+
+
+@quiet  # atan2(0, 0) is 0 with a NaN gradient, as torch
+def atan2(a: Tn, b: object) -> Any:
+    """The angle of (b, a): torch.atan2(input=a, other=b), in (-pi, pi]."""
+    a, b = _pair("atan2", a, b)
+    y, x = _float_only("atan2", a), b._data
+    xp = a._device.xp
+    denom = x * x + y * y
+    return _binary_result(a, b, xp.arctan2(y, x), lambda g, needs: (g * x / denom, -g * y / denom))
+
+
+@quiet  # logaddexp(-inf, -inf) is -inf, and its gradient NaN, as torch
+def logaddexp(a: Tn, b: object) -> Any:
+    """log(exp(a) + exp(b)), computed stably."""
+    a, b = _pair("logaddexp", a, b)
+    x, y = _float_only("logaddexp", a), b._data
+    xp = a._device.xp
+    out = xp.logaddexp(x, y)
+    return _binary_result(a, b, out, lambda g, needs: (g * xp.exp(x - out), g * xp.exp(y - out)))
+
+
+def _integer_divisor(op: str, divisor: Tn) -> None:
+    """Ints divided by zero: torch raises ZeroDivisionError, numpy would give 0 and a warning."""
+    data = divisor._data
+    if data.dtype.kind in "iub" and bool((data == 0).any()):
+        raise ZeroDivisionError(f"{op}: integer division by zero")
+
+
+def _no_gradient(op: str) -> Any:
+    def vjp(g: Array, needs: tuple[bool, ...]) -> Any:
+        from shaped.errors import TapeError
+
+        raise TapeError(
+            f"{op} has no gradient (torch has none either): compute it on .detach()ed tensors, "
+            "or use (a / b).floor() inside the traced computation where a zero gradient is meant"
+        )
+
+    return vjp
+
+
+@quiet  # x // 0.0 is +-inf or NaN, as torch
+def _floordiv(a: Tn, b: Tn) -> Any:
+    x, y = a._data, b._data
+    if x.dtype.kind == "b":
+        raise DtypeError(not_bool("floor_divide", Bool) or "floor_divide")
+    _integer_divisor("floor_divide", b)
+    return binary(a, b, rank0(a._device.xp.floor_divide(x, y)), _no_gradient("floor_divide"))
+
+
+def floordiv(a: Tn, b: object) -> Any:
+    """a // b rounds towards -inf (torch's floor division); it has no gradient, as in torch."""
+    return _floordiv(*_pair("floor_divide", a, b))
+
+
+def rfloordiv(a: Tn, b: object) -> Any:
+    return _floordiv(*_pair("floor_divide", a, b, reflected=True))
+
+
+@quiet  # x % 0.0 is NaN, as torch
+def _mod(a: Tn, b: Tn) -> Any:
+    x, y = a._data, b._data
+    if x.dtype.kind == "b":
+        raise DtypeError(not_bool("remainder", Bool) or "remainder")
+    _integer_divisor("remainder", b)
+    xp = a._device.xp
+    # torch's remainder: d/da = 1, d/db = -floor(a / b)
+    return _binary_result(
+        a, b, xp.remainder(x, y), lambda g, needs: (g, -g * xp.floor_divide(x, y))
+    )
+
+
+def mod(a: Tn, b: object) -> Any:
+    """a % b with the sign of b (Python's and torch's remainder)."""
+    return _mod(*_pair("remainder", a, b))
+
+
+@quiet
+def rmod(a: Tn, b: object) -> Any:
+    """number % tensor: torch has no gradient for it, so backward raises here too."""
+    c, x = _pair("remainder", a, b, reflected=True)
+    if x._data.dtype.kind == "b":
+        raise DtypeError(not_bool("remainder", Bool) or "remainder")
+    _integer_divisor("remainder", x)
+    out = rank0(a._device.xp.remainder(c._data, x._data))
+    return unary(x, out, _no_gradient("remainder of a number by a tensor"))
+
+
+_BITWISE = {
+    "and": lambda xp, x, y: xp.bitwise_and(x, y),
+    "or": lambda xp, x, y: xp.bitwise_or(x, y),
+    "xor": lambda xp, x, y: xp.bitwise_xor(x, y),
+}
+
+
+def bitwise(op: str, a: Tn, b: object, *, reflected: bool = False) -> Any:
+    """& | ^ on Bool (logical) and integer (bitwise) tensors; no gradient, no tape."""
+    if type(b) is int and a._data.dtype.kind == "b":  # torch would promote to Int64
+        raise DtypeError(
+            f"bitwise_{op}: an int scalar with a Bool tensor; use True or False, or convert the "
+            "tensor with .to(sh.Int64) first"
+        )
+    a, b = _pair(f"bitwise_{op}", a, b, reflected=reflected)
+    if a._data.dtype.kind == "f":
+        raise DtypeError(not_float(f"bitwise_{op}", a.dtype) or op)
+    xp = a._device.xp
+    return Tensor._wrap(rank0(_BITWISE[op](xp, a._data, b._data)), a._device)
+
+
+def invert(x: Tn) -> Any:
+    """~x: logical not of a Bool tensor, bitwise not of an integer one."""
+    if x._data.dtype.kind == "f":
+        raise DtypeError(not_float("bitwise_not", x.dtype) or "bitwise_not")
+    return Tensor._wrap(rank0(x._device.xp.invert(x._data)), x._device)
+
+
+@quiet
+def lerp(start: Tn, end: Tn, weight: object) -> Any:
+    """start + weight * (end - start); weight is a number or a tensor (all three broadcast)."""
+    start, end = operands("lerp", start, end)
+    x, y = _float_only("lerp", start), end._data
+    if isinstance(weight, Tensor):
+        check_same("lerp", (start, end, weight))
+        w = weight._data
+        shapes.broadcast("lerp", x.shape, y.shape, w.shape)
+        out = rank0(x + w * (y - x))
+
+        def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, ...]:
+            return (
+                sum_to(g * (1 - w), x.shape) if needs[0] else None,
+                sum_to(g * w, y.shape) if needs[1] else None,
+                sum_to(g * (y - x), w.shape) if needs[2] else None,
+            )
+
+        return attach(Tensor._wrap(out, start._device), (start, end, weight), vjp)
+    c = _number("lerp", start, weight)
+    shapes.broadcast("lerp", x.shape, y.shape)
+    return _binary_result(start, end, x + c * (y - x), lambda g, needs: (g * (1 - c), g * c))
+
+
+def clamp_tensors(x: Tn, min: object, max: object) -> Any:
+    """clamp with tensor bounds (either may be a number or None): torch's masks for gradients,
+    x where min <= x <= max, min where x < min < max, max where x > max or max < min."""
+    if min is None and max is None:
+        raise TypeError("clamp: at least one of min and max must not be None")
+    data = x._data
+    xp = x._device.xp
+    inputs: list[Tn] = [x]
+    bounds: list[Array | None] = []
+    for bound in (min, max):
+        if bound is None:
+            bounds.append(None)
+        elif isinstance(bound, Tensor):
+            check_same("clamp", (x, bound))
+            inputs.append(bound)
+            bounds.append(bound._data)
+        else:
+            bounds.append(_number("clamp", x, bound))
+    low, high = bounds
+    shapes.broadcast("clamp", *(t._data.shape for t in inputs))
+    out = data
+    if low is not None:
+        out = xp.maximum(out, low)
+    if high is not None:
+        out = xp.minimum(out, high)
+    inside = xp.ones(data.shape, dtype=bool)
+    if low is not None:
+        inside = inside & (data >= low)
+    if high is not None:
+        inside = inside & (data <= high)
+    masks: list[Array] = [inside]
+    if isinstance(min, Tensor):
+        below = data < low
+        masks.append(below & (low < high) if high is not None else below)
+    if isinstance(max, Tensor):
+        above = data > high
+        masks.append(above | (high < low) if low is not None else above)
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, ...]:
+        return tuple(
+            sum_to(xp.where(mask, g, 0), t._data.shape) if need else None
+            for mask, t, need in zip(masks, inputs, needs)
+        )
+
+    return attach(Tensor._wrap(rank0(out), x._device), tuple(inputs), vjp)

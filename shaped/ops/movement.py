@@ -206,10 +206,16 @@ def _pad_pairs(widths: Any, shape: tuple[int, ...]) -> list[tuple[int, int]]:
     return [(int(b), int(a)) for b, a in raw]
 
 
-def pad(x: Tn, widths: Any, value: float = 0.0) -> Any:
-    """Constant padding with numpy-style widths; the gradient is the centre region of g."""
+def pad(x: Tn, widths: Any, value: float = 0.0, mode: str = "constant") -> Any:
+    """Padding with numpy-style widths: a constant (the gradient is the centre region of g),
+    or torch's "reflect", "replicate" and "circular" modes."""
     data = x._data
     pairs = _pad_pairs(widths, data.shape)
+    if mode != "constant":
+        shapes.pad_mode(data.shape, pairs, mode)
+        if value != 0.0:  # torch refuses a value with these modes too
+            raise ValueError(f"pad: mode {mode!r} takes no value; only 'constant' pads with one")
+        return _pad_gather(x, pairs, mode)
     if data.dtype.kind != "f" and not float(value).is_integer():
         raise DtypeError(
             f"pad: value {value!r} does not fit a {x.dtype.__name__} tensor; pad with an integer "
@@ -219,6 +225,40 @@ def pad(x: Tn, widths: Any, value: float = 0.0) -> Any:
     out = xp.pad(data, pairs, mode="constant", constant_values=value) if pairs else data.copy()
     region = tuple(slice(b, b + d) for (b, _), d in zip(pairs, data.shape, strict=True))
     return unary(x, out, lambda g, needs: (g[region],))
+
+
+_NUMPY_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _pad_gather(x: Tn, pairs: list[tuple[int, int]], mode: str) -> Any:
+    """Non-constant padding as a gather along each padded axis: the gradient scatters back,
+    adding where one input element fills several places."""
+    import numpy as np
+
+    data = x._data
+    xp = x._device.xp
+    old = data.shape
+    picks = []  # (axis, indices into that axis), in the order they apply
+    for axis, ((before, after), size) in enumerate(zip(pairs, old, strict=True)):
+        if before or after:
+            host = np.pad(np.arange(size), (before, after), mode=_NUMPY_MODE[mode])  # type: ignore[call-overload]
+            picks.append((axis, xp.asarray(host)))
+    out = data
+    for axis, idx in picks:
+        out = xp.take(out, idx, axis=axis)
+    if not picks:
+        out = data.copy()
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        for axis, idx in reversed(picks):
+            shape = list(g.shape)
+            shape[axis] = old[axis]
+            grad = xp.zeros(shape, dtype=g.dtype)
+            xp.add.at(grad, (*(slice(None),) * axis, idx), g)
+            g = grad
+        return (g,)
+
+    return unary(x, out, vjp)
 
 
 def getitem(x: Tn, key: Any) -> Any:
