@@ -277,7 +277,9 @@ def _conv(transposed: bool) -> Callable[[Call], Shape | None]:
     return rule
 
 
-def _pool(op: str) -> Callable[[Call], Shape | None]:
+def _pool(op: str, rule_fn: Callable[..., Shape] = shapes.pool2d) -> Callable[[Call], Shape | None]:
+    """max/avg pools (2d by default; ops_conv passes shapes.pool1d)."""
+
     def rule(call: Call) -> Shape | None:
         x = call.tensor("x")
         kernel = _ints_or_none(call.value("kernel_size", UNKNOWN))
@@ -293,7 +295,7 @@ def _pool(op: str) -> Callable[[Call], Shape | None]:
         ):
             return None
         return run_rule(
-            call.ctx, shapes.pool2d, op, x.shape, kernel, stride, padding, ceil_mode, dilation
+            call.ctx, rule_fn, op, x.shape, kernel, stride, padding, ceil_mode, dilation
         )
 
     return rule

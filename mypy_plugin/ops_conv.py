@@ -17,7 +17,7 @@ from shaped.errors import ShapeError
 from shaped.shapes import Shape
 
 from . import modules
-from .functions import Call, _hook, _ints_or_none, _same_kind
+from .functions import Call, _hook, _ints_or_none, _pool, _same_kind
 from .tensor_hooks import run_rule
 from .types import SHAPE, UNKNOWN, literal_value
 
@@ -58,25 +58,7 @@ def _conv1d(call: Call) -> Shape | None:
 
 
 def _pool1d(op: str) -> Callable[[Call], Shape | None]:
-    def rule(call: Call) -> Shape | None:
-        x = call.tensor("x")
-        kernel = _ints_or_none(call.value("kernel_size", UNKNOWN))
-        stride = call.value("stride", None)
-        stride = stride if stride is None else _ints_or_none(stride)
-        padding = _ints_or_none(call.value("padding", 0))
-        ceil_mode = call.value("ceil_mode", False)
-        dilation = _ints_or_none(call.value("dilation", 1))
-        if (
-            x is None
-            or x.shape is None
-            or UNKNOWN in (kernel, stride, padding, ceil_mode, dilation)
-        ):
-            return None
-        return run_rule(
-            call.ctx, shapes.pool1d, op, x.shape, kernel, stride, padding, ceil_mode, dilation
-        )
-
-    return rule
+    return _pool(op, shapes.pool1d)
 
 
 def _interpolate(call: Call) -> Shape | None:

@@ -23,8 +23,8 @@ from .tensor_hooks import (
     _args,
     _named_arg,
     _value,
-    check_float,
     elementwise,
+    float_method,
     not_bool_method,
     reflected,
     run_rule,
@@ -235,19 +235,8 @@ ACTIVATIONS = (
 ).split()
 
 
-def _float_method(op: str) -> MethodHook:
-    def hook(ctx: MethodContext) -> Type:
-        me = tensor_info(ctx.type)
-        marker = dtype_marker(me.dtype) if me is not None else None
-        if marker is not None:
-            check_float(ctx, op, marker)
-        return ctx.default_return_type
-
-    return hook
-
-
 METHOD_HOOKS: dict[str, MethodHook] = {
-    **{name: _float_method(name) for name in FLOAT_METHODS},
+    **{name: float_method(name) for name in FLOAT_METHODS},
     **{name: not_bool_method(name) for name in ROUNDING},
     "softmax": _along_axis("softmax"),
     "log_softmax": _along_axis("log_softmax"),

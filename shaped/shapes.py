@@ -547,6 +547,32 @@ def _check_positive(op: str, **values: tuple[int, int]) -> None:
             raise ShapeError(f"{op}: {name} must be >= {low}, got {(a, b)}")
 
 
+def _conv_channels(
+    op: str,
+    x: Shape,
+    weight: Shape,
+    bias: Shape | None,
+    filters: Dim,
+    chans: Dim,
+    per_group: Dim,
+    groups: int,
+) -> None:
+    """A convolution's groups, channels and bias agree (conv1d and conv2d)."""
+    if groups < 1:
+        raise ShapeError(f"{op}: groups must be >= 1, got {groups}")
+    if filters is not None and filters % groups:
+        raise ShapeError(f"{op}: out channels {filters} are not divisible by groups={groups}")
+    if chans is not None and chans % groups:
+        raise ShapeError(f"{op}: input channels {chans} are not divisible by groups={groups}")
+    if chans is not None and per_group is not None and chans != per_group * groups:
+        raise ShapeError(
+            f"{op}: weight {fmt(weight)} expects {per_group}*{groups} = {per_group * groups} input "
+            f"channels, got {chans} (input {fmt(x)})"
+        )
+    if bias is not None and (len(bias) != 1 or not _match(bias[0], filters)):
+        raise ShapeError(f"{op}: bias must be {fmt((filters,))}, got {fmt(bias)}")
+
+
 def conv2d(
     x: Shape,
     weight: Shape,
@@ -578,19 +604,7 @@ def conv2d(
         _pair(dilation, "dilation", op),
     )
     _check_positive(op, stride=s, padding=p, dilation=d)
-    if groups < 1:
-        raise ShapeError(f"{op}: groups must be >= 1, got {groups}")
-    if filters is not None and filters % groups:
-        raise ShapeError(f"{op}: out channels {filters} are not divisible by groups={groups}")
-    if chans is not None and chans % groups:
-        raise ShapeError(f"{op}: input channels {chans} are not divisible by groups={groups}")
-    if chans is not None and per_group is not None and chans != per_group * groups:
-        raise ShapeError(
-            f"{op}: weight {fmt(weight)} expects {per_group}*{groups} = {per_group * groups} input "
-            f"channels, got {chans} (input {fmt(x)})"
-        )
-    if bias is not None and (len(bias) != 1 or not _match(bias[0], filters)):
-        raise ShapeError(f"{op}: bias must be {fmt((filters,))}, got {fmt(bias)}")
+    _conv_channels(op, x, weight, bias, filters, chans, per_group, groups)
     if kh is None or kw is None:
         return (*batch, filters, None, None)
     out_h = _conv_out(height, kh, s[0], p[0], d[0])
@@ -1768,19 +1782,7 @@ def conv1d(
         raise ShapeError(f"{op}: {name} must be >= {low[name][1]}, got {low[name][0]}")
     if same and s != 1:
         raise ShapeError(f"{op}: padding='same' is not supported for strided convolutions")
-    if groups < 1:
-        raise ShapeError(f"{op}: groups must be >= 1, got {groups}")
-    if filters is not None and filters % groups:
-        raise ShapeError(f"{op}: out channels {filters} are not divisible by groups={groups}")
-    if chans is not None and chans % groups:
-        raise ShapeError(f"{op}: input channels {chans} are not divisible by groups={groups}")
-    if chans is not None and per_group is not None and chans != per_group * groups:
-        raise ShapeError(
-            f"{op}: weight {fmt(weight)} expects {per_group}*{groups} = {per_group * groups} input "
-            f"channels, got {chans} (input {fmt(x)})"
-        )
-    if bias is not None and (len(bias) != 1 or not _match(bias[0], filters)):
-        raise ShapeError(f"{op}: bias must be {fmt((filters,))}, got {fmt(bias)}")
+    _conv_channels(op, x, weight, bias, filters, chans, per_group, groups)
     if same:
         return (*batch, filters, length)
     out = None if k is None else _conv_out(length, k, s, p, d)
