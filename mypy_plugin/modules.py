@@ -107,11 +107,11 @@ def constructor(ctx: FunctionContext) -> Type:
             declared = variables[0] if len(variables) == 1 else declared
         if not isinstance(declared, TypeVarType) or param not in values:
             continue
-        value = values[param]
         index = next((i for i, tv in enumerate(type_vars) if tv.name == declared.name), None)
-        if index is None or not isinstance(value, int) or isinstance(value, bool):
+        size = _size_type(ctx, values[param])
+        if index is None or size is None:
             continue
-        args[index] = LiteralType(value, fallback=int_type(ctx.api))
+        args[index] = size
         literal_by_var[declared.name] = args[index]
     passed = {
         getattr(get_proper_type(declared), "name", None)
@@ -132,9 +132,59 @@ def constructor(ctx: FunctionContext) -> Type:
     for i, tv in enumerate(type_vars):  # defaults that refer to another parameter
         default = get_proper_type(getattr(tv, "default", None))
         if isinstance(default, TypeVarType) and default.name in literal_by_var:
-            if not any(isinstance(get_proper_type(a), LiteralType) for a in [args[i]]):
+            if not isinstance(get_proper_type(args[i]), LiteralType | TupleType):
                 args[i] = literal_by_var[default.name]
+    _untyped_options(ctx, result.type, init_type, values, args)
     return result.copy_modified(args=args)
+
+
+def _size_type(ctx: FunctionContext, value: object) -> Type | None:
+    """A literal size as a type argument: `L[3]`, or `tuple[L[3], L[5]]` for a per-axis pair."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return LiteralType(value, fallback=int_type(ctx.api))
+    if isinstance(value, tuple) and len(value) == 2:
+        items = [_size_type(ctx, v) for v in value]
+        if all(isinstance(item, LiteralType) for item in items):
+            fallback = ctx.api.named_generic_type("builtins.tuple", [int_type(ctx.api)])
+            return TupleType([item for item in items if item is not None], fallback=fallback)
+    return None
+
+
+# Options that change a layer's output size but are not in its type: given with another
+# value than the default, the layer's stride is typed `int`, so its output H/W/L are `int`
+# (never a wrong literal); the run time computes them.
+UNTYPED_OPTIONS: dict[str, dict[str, tuple[object, ...]]] = {
+    "ConvTranspose2d": {"output_padding": (0, (0, 0)), "dilation": (1, (1, 1))},
+    "MaxPool2d": {"dilation": (1, (1, 1)), "ceil_mode": (False,)},
+    "AvgPool2d": {"ceil_mode": (False,)},
+    "MaxPool1d": {"dilation": (1,), "ceil_mode": (False,)},
+    "AvgPool1d": {"ceil_mode": (False,)},
+}
+
+
+def _untyped_options(
+    ctx: FunctionContext,
+    info: TypeInfo,
+    init: CallableType,
+    values: dict[str, object],
+    args: list[Type],
+) -> None:
+    options = UNTYPED_OPTIONS.get(info.name) if info.module_name == LAYERS else None
+    if not options or not any(
+        name in values and values[name] not in defaults for name, defaults in options.items()
+    ):
+        return
+    declared = next(
+        (t for name, t in zip(init.arg_names, init.arg_types) if name == "stride"), None
+    )
+    proper = get_proper_type(declared) if declared is not None else None
+    if isinstance(proper, UnionType):  # `stride: PoolStride | None`
+        proper = next(
+            (t for t in map(get_proper_type, proper.items) if isinstance(t, TypeVarType)), None
+        )
+    names = [tv.name for tv in info.defn.type_vars]
+    if isinstance(proper, TypeVarType) and proper.name in names:
+        args[names.index(proper.name)] = int_type(ctx.api)
 
 
 def _check_sizes(ctx: FunctionContext, info: TypeInfo, values: dict[str, object]) -> None:
@@ -144,10 +194,14 @@ def _check_sizes(ctx: FunctionContext, info: TypeInfo, values: dict[str, object]
     sizes = {
         name: value
         for name, value in values.items()
-        if isinstance(value, int) and not isinstance(value, bool)
+        if (isinstance(value, int) and not isinstance(value, bool))
+        or (
+            isinstance(value, tuple)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        )
     }
     try:
-        shapes.layer_sizes(info.name, cast("dict[str, int | None]", sizes))
+        shapes.layer_sizes(info.name, cast("dict[str, int | tuple[int, ...] | None]", sizes))
     except ShapeError as error:
         ctx.api.fail(str(error), ctx.context, code=SHAPE)
 
@@ -197,39 +251,60 @@ def _dims(module: Instance) -> list[int | None]:
     return [dim_of(arg) for arg in _sizes(module)]
 
 
+def _per_axis(arg: Type) -> int | tuple[int, int] | None:
+    """A 2-D layer's size argument: `L[3]` is 3, `tuple[L[3], L[5]]` is (3, 5); else None."""
+    proper = get_proper_type(arg)
+    if isinstance(proper, TupleType):
+        dims = [dim_of(item) for item in proper.items]
+        if len(dims) == 2 and dims[0] is not None and dims[1] is not None:
+            return dims[0], dims[1]
+        return None
+    return dim_of(arg)
+
+
 LayerRule = Callable[[list[int | None], Shape], Shape | None]
+PerAxis = int | tuple[int, int] | None
+PerAxisRule = Callable[[list[PerAxis], Shape], Shape | None]
+
+
+def _unknown_hw(x: Shape) -> Shape:
+    """x with its last two dims unknown (the channels are still checked by the caller)."""
+    return (*x[:-2], None, None) if len(x) >= 2 else x
 
 
 def _linear(a: list[int | None], x: Shape) -> Shape | None:
     return shapes.linear(x, (a[1], a[0]))
 
 
-def _conv(a: list[int | None], x: Shape) -> Shape | None:
+def _conv(a: list[PerAxis], x: Shape) -> Shape | None:
     cin, cout, k, stride, pad, dil, groups = a
-    if groups is None:
+    if not isinstance(groups, int) or isinstance(cin, tuple) or isinstance(cout, tuple):
         return None
     per_group = None if cin is None else cin // groups
     if k is None or stride is None or pad is None or dil is None:
         # sizes not known statically (`stride: int`): channels are still checked and kept
-        spatial = (*x[:-2], None, None) if len(x) >= 2 else x
-        out = shapes.conv2d(spatial, (cout, per_group, k or 1, k or 1), 1, 0, 1, groups)
-        return (*out[:-2], None, None)
-    return shapes.conv2d(x, (cout, per_group, k, k), stride, pad, dil, groups)
+        out = shapes.conv2d(_unknown_hw(x), (cout, per_group, 1, 1), 1, 0, 1, groups)
+        return _unknown_hw(out)
+    kh, kw = (k, k) if isinstance(k, int) else k
+    return shapes.conv2d(x, (cout, per_group, kh, kw), stride, pad, dil, groups)
 
 
-def _conv_transpose(a: list[int | None], x: Shape) -> Shape | None:
+def _conv_transpose(a: list[PerAxis], x: Shape) -> Shape | None:
     cin, cout, k, stride, pad = a
-    if k is None or stride is None or pad is None:
+    if isinstance(cin, tuple) or isinstance(cout, tuple):
         return None
-    return shapes.conv_transpose2d(x, (cin, cout, k, k), stride, pad)
+    if k is None or stride is None or pad is None:  # channels still checked and kept
+        return _unknown_hw(shapes.conv_transpose2d(_unknown_hw(x), (cin, cout, 1, 1)))
+    kh, kw = (k, k) if isinstance(k, int) else k
+    return shapes.conv_transpose2d(x, (cin, cout, kh, kw), stride, pad)
 
 
-def _pool(op: str) -> LayerRule:
-    def rule(a: list[int | None], x: Shape) -> Shape | None:
+def _pool(op: str) -> PerAxisRule:
+    def rule(a: list[PerAxis], x: Shape) -> Shape | None:
         k, stride, pad = a
-        if k is None or pad is None:
-            return None
-        return shapes.pool2d(op, x, k, k if stride is None else stride, pad)
+        if k is None or stride is None or pad is None:  # the rank is still checked
+            return shapes.pool2d(op, _unknown_hw(x), 1, 1, 0)
+        return shapes.pool2d(op, x, k, stride, pad)
 
     return rule
 
@@ -245,12 +320,24 @@ def _conv1d(a: list[int | None], x: Shape) -> Shape | None:
     return shapes.conv1d(x, (cout, per_group, k), stride, pad, dil, groups)
 
 
+def _conv3d(a: list[int | None], x: Shape) -> Shape | None:
+    cin, cout, k, stride, pad, dil, groups = a
+    if groups is None:
+        return None
+    per_group = None if cin is None else cin // groups
+    if k is None or stride is None or pad is None or dil is None:  # channels still checked
+        spatial = (*x[:-3], None, None, None) if len(x) >= 3 else x
+        out = shapes.conv3d(spatial, (cout, per_group, 1, 1, 1), 1, 0, 1, groups)
+        return (*out[:-3], None, None, None)
+    return shapes.conv3d(x, (cout, per_group, k, k, k), stride, pad, dil, groups)
+
+
 def _pool1d(op: str) -> LayerRule:
     def rule(a: list[int | None], x: Shape) -> Shape | None:
         k, stride, pad = a
-        if k is None or pad is None:
-            return None
-        return shapes.pool1d(op, x, k, k if stride is None else stride, pad)
+        if k is None or stride is None or pad is None:  # the rank is still checked
+            return shapes.pool1d(op, (*x[:-1], None) if x else x, 1, 1, 0)
+        return shapes.pool1d(op, x, k, stride, pad)
 
     return rule
 
@@ -270,10 +357,6 @@ ACTIVATIONS_MORE = (
 )  # fmt: skip
 LAYER_RULES: dict[str, LayerRule] = {
     f"{LAYERS}.Linear": _linear,
-    f"{LAYERS}.Conv2d": _conv,
-    f"{LAYERS}.ConvTranspose2d": _conv_transpose,
-    f"{LAYERS}.MaxPool2d": _pool("max_pool2d"),
-    f"{LAYERS}.AvgPool2d": _pool("avg_pool2d"),
     # Flatten's static result assumes torch's defaults (start_axis=1), as Flatten() has
     f"{LAYERS}.Flatten": lambda a, x: shapes.flatten(x, 1) if len(x) > 1 else x,
     f"{LAYERS}.LayerNorm": lambda a, x: shapes.normalized("layer_norm", x, (a[0],)),
@@ -298,6 +381,23 @@ LAYER_RULES: dict[str, LayerRule] = {
     f"{LAYERS}.Conv1d": _conv1d,
     f"{LAYERS}.MaxPool1d": _pool1d("max_pool1d"),
     f"{LAYERS}.AvgPool1d": _pool1d("avg_pool1d"),
+    f"{LAYERS}.AdaptiveAvgPool1d": lambda a, x: shapes.adaptive_pool1d(
+        "adaptive_avg_pool1d", x, a[0]
+    ),
+    f"{LAYERS}.AdaptiveMaxPool1d": lambda a, x: shapes.adaptive_pool1d(
+        "adaptive_max_pool1d", x, a[0]
+    ),
+    f"{LAYERS}.Conv3d": _conv3d,
+    f"{LAYERS}.Unfold": lambda a, x: None if None in a else shapes.unfold(x, *a),  # type: ignore[arg-type]
+    f"{LAYERS}.Fold": lambda a, x: None if None in a else shapes.fold(x, *a),  # type: ignore[arg-type]
+}
+
+# the 2-D layers whose sizes may be per-axis pairs (`tuple[L[3], L[5]]`)
+PER_AXIS_RULES: dict[str, PerAxisRule] = {
+    f"{LAYERS}.Conv2d": _conv,
+    f"{LAYERS}.ConvTranspose2d": _conv_transpose,
+    f"{LAYERS}.MaxPool2d": _pool("max_pool2d"),
+    f"{LAYERS}.AvgPool2d": _pool("avg_pool2d"),
 }
 
 
@@ -307,7 +407,7 @@ def _name(module: Instance) -> str:
         return module.type.name
     parts = []
     for arg in _sizes(module):
-        dim = dim_of(arg)
+        dim = _per_axis(arg)
         proper = get_proper_type(arg)
         parts.append(
             str(dim)
@@ -376,10 +476,14 @@ def apply(module: ProperType, x: Shape, where: str = "") -> Shape | None:
             except ShapeError as error:
                 raise ShapeError(f"{where}{error}") from None
         return x
+    per_axis = PER_AXIS_RULES.get(fullname)
     rule = LAYER_RULES.get(fullname)
-    if rule is None:
+    if rule is None and per_axis is None:
         return _through_forward(module, x, where) if module.type.has_base(MODULE) else None
     try:
+        if per_axis is not None:
+            return per_axis([_per_axis(arg) for arg in _sizes(module)], x)
+        assert rule is not None
         return rule(_dims(module), x)
     except ShapeError as error:
         raise ShapeError(f"{where}{error}") from None
@@ -540,6 +644,7 @@ def handles_call(info: TypeInfo) -> bool:
     """Built-in layers, Residual and Sequential: user modules keep their own signatures."""
     return (
         info.fullname in LAYER_RULES
+        or info.fullname in PER_AXIS_RULES
         or info.fullname == f"{LAYERS}.Residual"
         or (info.has_base(SEQUENTIAL))
     )

@@ -33,6 +33,17 @@ def _adaptive(op: str) -> Callable[[Call], Shape | None]:
     return rule
 
 
+def _adaptive1d(op: str) -> Callable[[Call], Shape | None]:
+    def rule(call: Call) -> Shape | None:
+        x = call.tensor("x")
+        size = _ints_or_none(call.value("output_size", UNKNOWN))
+        if x is None or x.shape is None or size is UNKNOWN:
+            return None
+        return run_rule(call.ctx, shapes.adaptive_pool1d, op, x.shape, size)
+
+    return rule
+
+
 def _pixel_shuffle(call: Call) -> Shape | None:
     x = call.tensor("x")
     factor = call.value("upscale_factor", UNKNOWN)
@@ -55,6 +66,22 @@ def _conv1d(call: Call) -> Shape | None:
         return None
     bias_shape = bias.shape if bias is not None else None
     return run_rule(call.ctx, shapes.conv1d, x.shape, weight.shape, bias=bias_shape, **options)
+
+
+def _conv3d(call: Call) -> Shape | None:
+    x, weight, bias = call.tensor("x"), call.tensor("weight"), call.tensor("bias")
+    if not _same_kind(call.ctx, "conv3d", [x, weight, bias], weights=True):
+        return None
+    if x is None or weight is None or x.shape is None or weight.shape is None:
+        return None
+    options = {
+        name: _ints_or_none(call.value(name, default))
+        for name, default in (("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1))
+    }
+    if any(v is UNKNOWN for v in options.values()):
+        return None
+    bias_shape = bias.shape if bias is not None else None
+    return run_rule(call.ctx, shapes.conv3d, x.shape, weight.shape, bias=bias_shape, **options)
 
 
 def _pool1d(op: str) -> Callable[[Call], Shape | None]:
@@ -170,6 +197,10 @@ FUNCTION_HOOKS: dict[str, Callable[[FunctionContext], Type]] = {
     "shaped.ops.conv.unfold": _hook(_blocks_rule(False), ("x",)),
     "shaped.ops.conv.fold": _hook(_blocks_rule(True), ("x",)),
     "shaped.ops.conv.adaptive_max_pool2d": _hook(_adaptive("adaptive_max_pool2d"), ("x",)),
+    "shaped.ops.conv.adaptive_avg_pool1d": _hook(_adaptive1d("adaptive_avg_pool1d"), ("x",)),
+    "shaped.ops.conv.adaptive_max_pool1d": _hook(_adaptive1d("adaptive_max_pool1d"), ("x",)),
+    "shaped.ops.conv.conv3d": _hook(_conv3d, ("x", "weight", "bias?")),
+    "shaped.nn.layers.Conv3d": _conv_constructor("Conv3d"),
 }
 DEVICE_HOOKS: dict[str, Callable[[MethodContext], Type]] = {}
 RELAXED: set[str] = {
@@ -184,5 +215,8 @@ RELAXED: set[str] = {
         "interpolate",
         "unfold",
         "fold",
+        "adaptive_avg_pool1d",
+        "adaptive_max_pool1d",
+        "conv3d",
     )
 }

@@ -218,7 +218,9 @@ def _sized(op: str, name: str, position: int) -> MethodHook:
 
 def _randint(ctx: MethodContext) -> Type:
     result = tensor_info(ctx.default_return_type)
-    dims = _dims(_named_arg(ctx, "shape", 2))
+    second = _named_arg(ctx, "high", 1)  # torch's randint(high, shape): the shape comes second
+    torch_form = second is not None and isinstance(get_proper_type(second[1]), TupleType)
+    dims = _dims(_named_arg(ctx, "shape", 1 if torch_form else 2))
     if result is None or dims is None:
         return ctx.default_return_type
     shape = run_rule(ctx, shapes.created, "randint", dims)

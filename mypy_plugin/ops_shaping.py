@@ -124,6 +124,9 @@ def _triangle(op: str) -> MethodHook:
 def _flip(ctx: MethodContext) -> Type:
     me = tensor_info(ctx.type)
     axes = _value(ctx, "axis", 0, None, alias="dims")
+    positional = [arg for arg in _actuals(ctx) or [] if arg[0] is None]
+    if len(positional) > 1:  # torch's x.flip(0, 1)
+        axes = tuple(literal_value(expr, typ) for _name, expr, typ in positional)
     if me is not None and me.shape is not None and _axes(axes):
         run_rule(ctx, shapes.flip, me.shape, axes)
     return ctx.default_return_type

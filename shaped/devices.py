@@ -408,8 +408,19 @@ class Device:
     ) -> Tensor[S, Int64, Dev]: ...
     @overload
     def randint(self: Dev, low: int, high: int, shape: S, dtype: type[D]) -> Tensor[S, D, Dev]: ...
-    def randint(self, low: int, high: int, shape: Any, dtype: type[DType] = Int64) -> Any:
-        """Integers drawn uniformly from [low, high), from this device's RNG (torch.randint)."""
+    @overload
+    def randint(self: Dev, high: int, shape: S, /) -> Tensor[S, Int64, Dev]: ...
+    @overload
+    def randint(self: Dev, high: int, shape: S, /, *, dtype: type[D]) -> Tensor[S, D, Dev]: ...
+    def randint(
+        self, low: int, high: Any = None, shape: Any = None, dtype: type[DType] = Int64
+    ) -> Any:
+        """Integers drawn uniformly from [low, high), from this device's RNG (torch.randint);
+        torch's randint(high, shape) draws from [0, high)."""
+        if isinstance(high, (tuple, list)):  # randint(high, shape[, dtype]) positionally
+            low, high, shape, dtype = 0, low, high, dtype if shape is None else shape
+        elif high is None:  # randint(high, shape=...)
+            low, high = 0, low
         shape = _check_shape("randint", shape)
         dtype = dtype_of("randint", dtype)
         if high <= low:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -455,7 +455,7 @@ def nested_shape(data: Any) -> Shape:
 
 # ---------------------------------------------------------------- layer hyper-parameters
 
-_POOL = {"kernel_size": 1, "stride": 1, "padding": 0}
+_POOL = {"kernel_size": 1, "stride": 1, "padding": 0, "dilation": 1}
 _NORM = {"num_features": 0}
 
 # The least value of each size a layer's constructor takes (as torch checks them).
@@ -493,6 +493,17 @@ LAYER_SIZES: dict[str, dict[str, int]] = {
         "groups": 1,
     },
     "PixelShuffle": {"upscale_factor": 1},
+    "AdaptiveAvgPool1d": {"output_size": 1},
+    "AdaptiveMaxPool1d": {"output_size": 1},
+    "Conv3d": {
+        "in_channels": 0,
+        "out_channels": 0,
+        "kernel_size": 1,
+        "stride": 1,
+        "padding": 0,
+        "dilation": 1,
+        "groups": 1,
+    },
     "AvgPool2d": _POOL,
     "LayerNorm": {"normalized_shape": 0},
     "BatchNorm1d": _NORM,
@@ -503,21 +514,24 @@ LAYER_SIZES: dict[str, dict[str, int]] = {
 }
 
 
-def layer_sizes(layer: str, sizes: dict[str, int | None]) -> None:
-    """A layer's constructor rule: each size at least its least value, channels divisible
-    by groups, the embedding divisible by the heads. Sizes not known (None) are skipped."""
+def layer_sizes(layer: str, sizes: Mapping[str, int | tuple[int, ...] | None]) -> None:
+    """A layer's constructor rule: each size at least its least value (each element of a
+    per-axis tuple such as kernel_size=(3, 5)), channels divisible by groups, the embedding
+    divisible by the heads. Sizes not known (None) are skipped."""
     least = LAYER_SIZES.get(layer, {})
     for name, value in sizes.items():
-        if value is not None and name in least and value < least[name]:
+        values = value if isinstance(value, tuple) else (value,)
+        if name in least and any(v is not None and v < least[name] for v in values):
             raise ShapeError(f"{layer}: {name} must be at least {least[name]}, got {value}")
-    cin, cout, groups = (sizes.get(n) for n in ("in_channels", "out_channels", "groups"))
+    ints = {name: value for name, value in sizes.items() if not isinstance(value, tuple)}
+    cin, cout, groups = (ints.get(n) for n in ("in_channels", "out_channels", "groups"))
     if groups and cin is not None and cout is not None and (cin % groups or cout % groups):
         raise ShapeError(
             f"{layer}: in_channels ({cin}) and out_channels ({cout}) must both be divisible "
             f"by groups ({groups})"
         )
     for dim_name, heads_name in (("embed_dim", "num_heads"), ("d_model", "nhead")):
-        dim, heads = sizes.get(dim_name), sizes.get(heads_name)
+        dim, heads = ints.get(dim_name), ints.get(heads_name)
         if dim is not None and heads and dim % heads:
             raise ShapeError(
                 f"{layer}: {dim_name} ({dim}) must be divisible by {heads_name} ({heads})"
@@ -1585,6 +1599,81 @@ def cosine_similarity(x1: Shape, x2: Shape, axis: int = 1) -> Shape:
 # ---------------------------------------------------------------- convolution and pooling options
 
 
+def adaptive_pool1d(op: str, x: Shape, output_size: Dim | tuple[Dim]) -> Shape:
+    """(N, C, L) or (C, L) -> (..., C, oL): output_size an int or a 1-tuple, >= 1 (None:
+    unknown); L must not be zero (as torch)."""
+    batch, chans, length = _length(op, x)
+    size = (
+        output_size[0] if isinstance(output_size, tuple) and len(output_size) == 1 else output_size
+    )
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int)):
+        raise ShapeError(
+            f"{op}: output_size must be an int or a 1-tuple of one, got {output_size!r}"
+        )
+    if size is not None and size < 1:
+        raise ShapeError(f"{op}: output_size must be >= 1, got {size}")
+    if length == 0:
+        raise ShapeError(f"{op}: L must not be zero, got input {fmt(x)}")
+    return (*batch, chans, size)
+
+
+def _triple(value: object, what: str, op: str) -> tuple[int, int, int]:
+    """An int or a 3-tuple of ints (torch's 3-d arguments)."""
+    triple = (value,) * 3 if not isinstance(value, tuple) else value
+    if len(triple) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) for v in triple):
+        raise ShapeError(f"{op}: {what} must be an int or a 3-tuple of ints, got {value!r}")
+    return (triple[0], triple[1], triple[2])
+
+
+def conv3d(
+    x: Shape,
+    weight: Shape,
+    stride: int | tuple[int, int, int] = 1,
+    padding: int | tuple[int, int, int] | str = 0,
+    dilation: int | tuple[int, int, int] = 1,
+    groups: int = 1,
+    bias: Shape | None = None,
+) -> Shape:
+    """x (N, C, D, H, W) or (C, D, H, W), weight (F, C/groups, kD, kH, kW): each spatial
+    D_out = (D + 2p - d(k-1) - 1)//s + 1; padding "valid" is 0, "same" (stride 1) keeps D, H, W."""
+    op = "conv3d"
+    if len(x) not in (4, 5):
+        raise ShapeError(f"{op}: input must be (N, C, D, H, W) or (C, D, H, W), got {fmt(x)}")
+    if len(weight) != 5:
+        raise ShapeError(
+            f"{op}: weight must be (C_out, C_in/groups, kD, kH, kW), got {fmt(weight)}"
+        )
+    batch, chans, spatial = x[:-4], x[-4], x[-3:]
+    filters, per_group, kernel = weight[0], weight[1], weight[2:]
+    same = padding == "same"
+    if padding == "valid":
+        padding = 0
+    if isinstance(padding, str) and not same:
+        raise ShapeError(
+            f"{op}: padding must be an int, a 3-tuple, 'same' or 'valid', got {padding!r}"
+        )
+    s, d = _triple(stride, "stride", op), _triple(dilation, "dilation", op)
+    p = (0, 0, 0) if same else _triple(padding, "padding", op)
+    for name, values, least in (("stride", s, 1), ("padding", p, 0), ("dilation", d, 1)):
+        if min(values) < least:
+            raise ShapeError(f"{op}: {name} must be >= {least}, got {values}")
+    if same and s != (1, 1, 1):
+        raise ShapeError(f"{op}: padding='same' is not supported for strided convolutions")
+    _conv_channels(op, x, weight, bias, filters, chans, per_group, groups)
+    if same:
+        return (*batch, filters, *spatial)
+    out: list[Dim] = []
+    for name, size, k, si, pi, di in zip("DHW", spatial, kernel, s, p, d):
+        n = None if k is None else _conv_out(size, k, si, pi, di)
+        if n is not None and n < 1:
+            raise ShapeError(
+                f"{op}: {name}_out = ({size} + 2*{pi} - {di}*({k}-1) - 1)//{si} + 1 = {n}: "
+                "the input is smaller than the dilated kernel; pad it or use a smaller kernel"
+            )
+        out.append(n)
+    return (*batch, filters, *out)
+
+
 def _blocks(
     op: str,
     spatial: Sequence[Dim],
@@ -1681,7 +1770,14 @@ def pool_out(size: int, kernel: int, stride: int, pad: int, ceil_mode: bool) -> 
     return out
 
 
-INTERPOLATE_MODES = {"nearest": (1, 2), "linear": (1,), "bilinear": (2,)}
+INTERPOLATE_MODES = {
+    "nearest": (1, 2),
+    "nearest-exact": (1, 2),
+    "area": (1, 2),
+    "linear": (1,),
+    "bilinear": (2,),
+    "bicubic": (2,),
+}
 
 
 def interpolate(
@@ -1692,7 +1788,8 @@ def interpolate(
     align_corners: bool | None = None,
 ) -> Shape:
     """(N, C, L) or (N, C, H, W) resized to `size`, or to floor(in * scale_factor) per spatial
-    axis: modes nearest (1-d or 2-d), linear (1-d), bilinear (2-d), as torch's interpolate."""
+    axis: modes nearest, nearest-exact and area (1-d or 2-d), linear (1-d), bilinear and
+    bicubic (2-d), as torch's interpolate."""
     op = "interpolate"
     if mode not in INTERPOLATE_MODES:
         modes = ", ".join(INTERPOLATE_MODES)
@@ -1704,10 +1801,10 @@ def interpolate(
         raise ShapeError(
             f"{op}: got {len(x)}D input, but {mode} mode needs {spatial % 2 + 3}D input"
         )
-    if align_corners is not None and mode == "nearest":
+    if align_corners is not None and mode in ("nearest", "nearest-exact", "area"):
         raise ShapeError(
             f"{op}: align_corners option can only be set with the interpolating modes "
-            "(linear, bilinear)"
+            "(linear, bilinear, bicubic)"
         )
     if (size is None) == (scale_factor is None):
         raise ShapeError(f"{op}: exactly one of size or scale_factor must be given")

@@ -907,9 +907,62 @@ class Tensor(Generic[S, D, Dev, T]):
         """Coordinates of the nonzero elements, one row each: (count, rank), Int64."""
         return _indexing.nonzero(self)
 
-    def unique(self) -> Tensor[tuple[int], D, Dev]:
-        """The distinct values, sorted, as a 1-D tensor (torch.unique; no gradient)."""
-        return _indexing.unique(self)
+    @overload
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: Literal[False] = False,
+        return_counts: Literal[False] = False,
+        dim: None = None,
+    ) -> Tensor[tuple[int], D, Dev]: ...
+    @overload
+    def unique(
+        self,
+        sorted: bool = True,
+        *,
+        return_inverse: Literal[True],
+        return_counts: Literal[False] = False,
+        dim: None = None,
+    ) -> tuple[Tensor[tuple[int], D, Dev], Tensor[S, Int64, Dev]]: ...
+    @overload
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: Literal[False] = False,
+        *,
+        return_counts: Literal[True],
+        dim: None = None,
+    ) -> tuple[Tensor[tuple[int], D, Dev], Tensor[tuple[int], Int64, Dev]]: ...
+    @overload
+    def unique(
+        self,
+        sorted: bool = True,
+        *,
+        return_inverse: Literal[True],
+        return_counts: Literal[True],
+        dim: None = None,
+    ) -> tuple[
+        Tensor[tuple[int], D, Dev], Tensor[S, Int64, Dev], Tensor[tuple[int], Int64, Dev]
+    ]: ...
+    @overload
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: None = None,
+    ) -> Tensor[tuple[int], D, Dev] | tuple[Tensor[Any, Any, Dev], ...]: ...
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: None = None,
+    ) -> Any:
+        """The distinct values, sorted, as a 1-D tensor (torch.unique; no gradient). With
+        return_inverse=True / return_counts=True a tuple, as torch: (values, inverse of this
+        shape, counts), the ones asked for. Only dim=None."""
+        return _indexing.unique(self, sorted, return_inverse, return_counts, dim)
 
     @overload
     def bincount(
@@ -1059,10 +1112,15 @@ class Tensor(Generic[S, D, Dev, T]):
     def flip(
         self,
         axis: int | tuple[int, ...] | list[int] | None = None,
-        *,
+        *more: int,
         dims: int | tuple[int, ...] | list[int] | None = None,
     ) -> Tensor[S, D, Dev, T]:
-        """Reverse the order along `axis` (every axis for None, as np.flip; torch's dims=)."""
+        """Reverse the order along `axis` (every axis for None, as np.flip; torch's dims=, and
+        torch's varargs `x.flip(0, 1)`)."""
+        if more:
+            if not isinstance(axis, int):
+                raise TypeError(f"flip: give the axes as ints or one tuple, got {axis!r}, {more}")
+            axis = (axis, *more)
         return _shaping.flip(self, _shaping.pick_axis("flip", axis, dims))
 
     def roll(

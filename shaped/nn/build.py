@@ -138,6 +138,8 @@ def _type_values(
                     f"got {_name(arg)}"
                 )
             values.append(literal[0])
+        elif _literal_pair(arg) is not None:  # a per-axis size: tuple[L[3], L[5]]
+            values.append(_literal_pair(arg))
         elif _is_module_type(arg):
             values.append(_build(arg, device, dtype, f"{path}.{name}" if path else name))
         else:
@@ -147,6 +149,19 @@ def _type_values(
             )
         given[param] = arg
     return values, own_dtype
+
+
+def _literal_pair(arg: object) -> tuple[int, int] | None:
+    """(3, 5) for `tuple[L[3], L[5]]` (a 2-D layer's per-axis size); None for anything else."""
+    items = get_args(arg) if get_origin(arg) is tuple else ()
+    values = [get_args(item) for item in items if get_origin(item) in _LITERALS]
+    if len(items) != 2 or len(values) != 2:
+        return None
+    if not all(
+        len(v) == 1 and isinstance(v[0], int) and not isinstance(v[0], bool) for v in values
+    ):
+        return None
+    return values[0][0], values[1][0]
 
 
 def _is_module_type(arch: object) -> bool:

@@ -35,6 +35,9 @@ from shaped.nn.sizes import Size
 from shaped.tensor import Tensor
 
 __all__ = [
+    "Conv3d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveMaxPool1d",
     "CELU",
     "ELU",
     "GLU",
@@ -69,6 +72,8 @@ __all__ = [
     "MaxPool2d",
     "MultiHeadAttention",
     "PixelShuffle",
+    "Fold",
+    "Unfold",
     "ReLU",
     "Residual",
     "Sigmoid",
@@ -102,6 +107,7 @@ Inner = TypeVar("Inner", bound=Module)
 SI = TypeVar("SI", bound=Size)
 SO = TypeVar("SO", bound=Size)
 SK = TypeVar("SK", bound=Size)
+SA = TypeVar("SA", bound=Size)  # a per-axis kernel's second size: Conv2d(3, 16, (3, 5))
 PD = TypeVar("PD", default=Float32)  # the parameters' dtype
 MD = TypeVar("MD", bound=DType)
 
@@ -140,6 +146,24 @@ def _size(layer: str, name: str, value: Any) -> int:
         raise TypeError(f"{layer}: {name} must be an int, got {value!r}")
     shapes.layer_sizes(layer, {name: int(value)})
     return int(value)
+
+
+def _per_axis(layer: str, name: str, value: Any) -> int | tuple[int, int]:
+    """A 2-D layer's size as torch takes it: an int for both axes or a pair (H, W), each
+    element checked as `_size` checks an int (shapes.layer_sizes)."""
+    if not isinstance(value, tuple):
+        return _size(layer, name, value)
+    if len(value) != 2 or not all(
+        hasattr(v, "__index__") and not isinstance(v, bool) for v in value
+    ):
+        raise TypeError(f"{layer}: {name} must be an int or a pair of ints, got {value!r}")
+    pair = (int(value[0]), int(value[1]))
+    shapes.layer_sizes(layer, {name: pair})
+    return pair
+
+
+def _two(value: int | tuple[int, int]) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else value
 
 
 def _sample_dtype(dtype: type[DType]) -> str:
@@ -284,29 +308,35 @@ class Linear(Module, Generic[I, O, PD]):
         )
 
 
-def _same_or_size(layer: str, padding: Any, stride: int, total: int) -> int | str:
-    """A convolution layer's padding: an int, "valid" (0) or "same" (stride 1 only), which is
-    the int total//2 when the total padding d*(k-1) is even (the type says that int)."""
+def _same_or_size(
+    layer: str, padding: Any, stride: int | tuple[int, int], total: int | tuple[int, int]
+) -> int | tuple[int, int] | str:
+    """A convolution layer's padding: an int, a pair, "valid" (0) or "same" (stride 1 only),
+    which is total//2 per axis when each total padding d*(k-1) is even (the type says that)."""
     if padding == "valid":
         return 0
     if padding != "same":
-        return _size(layer, "padding", padding)
-    if stride != 1:
+        return _per_axis(layer, "padding", padding)
+    if stride not in (1, (1, 1)):
         raise ShapeError(f"{layer}: padding='same' is not supported for strided convolutions")
-    return total // 2 if total % 2 == 0 else "same"
+    if isinstance(total, int):
+        return total // 2 if total % 2 == 0 else "same"
+    if total[0] % 2 or total[1] % 2:
+        return "same"
+    return total[0] // 2 if total[0] == total[1] else (total[0] // 2, total[1] // 2)
 
 
-def _conv_repr(layer: Any, output_padding: int = 0) -> str:
+def _conv_repr(layer: Any, output_padding: int | tuple[int, int] = 0) -> str:
     k, s, p, d = layer.kernel_size, layer.stride, layer.padding, layer.dilation
-    text = f"{layer.in_channels}, {layer.out_channels}, kernel_size={(k, k)}, stride={(s, s)}"
+    text = f"{layer.in_channels}, {layer.out_channels}, kernel_size={_two(k)}, stride={_two(s)}"
     if isinstance(p, str):
         text += f", padding={p}"
-    elif p != 0:
-        text += f", padding={(p, p)}"
-    if d != 1:
-        text += f", dilation={(d, d)}"
-    if output_padding != 0:
-        text += f", output_padding={(output_padding, output_padding)}"
+    elif _two(p) != (0, 0):
+        text += f", padding={_two(p)}"
+    if _two(d) != (1, 1):
+        text += f", dilation={_two(d)}"
+    if _two(output_padding) != (0, 0):
+        text += f", output_padding={_two(output_padding)}"
     if layer.groups != 1:
         text += f", groups={layer.groups}"
     if layer.bias is None:
@@ -315,12 +345,13 @@ def _conv_repr(layer: Any, output_padding: int = 0) -> str:
 
 
 class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
-    """2-D convolution over (N, Cin, H, W) or (Cin, H, W), as torch.nn.Conv2d (square kernel;
-    padding an int, "valid" or "same").
+    """2-D convolution over (N, Cin, H, W) or (Cin, H, W), as torch.nn.Conv2d. kernel_size,
+    stride, padding and dilation are an int (both axes) or a pair (H, W), in the type as
+    `L[3]` or `tuple[L[3], L[5]]`; padding may also be "valid" or "same".
 
-    weight (Cout, Cin/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
-    1/sqrt(fan_in)), fan_in = Cin/groups * K * K.
-    H_out = (H + 2*padding - dilation*(K-1) - 1)//stride + 1.
+    weight (Cout, Cin/groups, kH, kW) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)), fan_in = Cin/groups * kH * kW.
+    H_out = (H + 2*padding - dilation*(kH-1) - 1)//stride + 1, per axis.
     """
 
     _type_args = (
@@ -343,9 +374,9 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
         out_channels: SO,
         kernel_size: SK,
         *,
-        stride: int = ...,
-        padding: int | Literal["same", "valid"] = ...,
-        dilation: int = ...,
+        stride: int | tuple[int, int] = ...,
+        padding: int | tuple[int, int] | Literal["same", "valid"] = ...,
+        dilation: int | tuple[int, int] = ...,
         groups: int = ...,
         bias: bool = True,
         device: Device | None = None,
@@ -358,9 +389,39 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
         out_channels: SO,
         kernel_size: SK,
         *,
-        stride: int = ...,
-        padding: int | Literal["same", "valid"] = ...,
-        dilation: int = ...,
+        stride: int | tuple[int, int] = ...,
+        padding: int | tuple[int, int] | Literal["same", "valid"] = ...,
+        dilation: int | tuple[int, int] = ...,
+        groups: int = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[MD],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Conv2d[SI, SO, tuple[SK, SA], Any, Any, Any, Any],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: tuple[SK, SA],
+        *,
+        stride: int | tuple[int, int] = ...,
+        padding: int | tuple[int, int] | Literal["same", "valid"] = ...,
+        dilation: int | tuple[int, int] = ...,
+        groups: int = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Conv2d[SI, SO, tuple[SK, SA], Any, Any, Any, Any, MD],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: tuple[SK, SA],
+        *,
+        stride: int | tuple[int, int] = ...,
+        padding: int | tuple[int, int] | Literal["same", "valid"] = ...,
+        dilation: int | tuple[int, int] = ...,
         groups: int = ...,
         bias: bool = True,
         device: Device | None = None,
@@ -399,15 +460,17 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
         dev = _device("Conv2d", device, dtype)
         self.in_channels = cin = _size("Conv2d", "in_channels", in_channels)
         self.out_channels = cout = _size("Conv2d", "out_channels", out_channels)
-        self.kernel_size = k = _size("Conv2d", "kernel_size", kernel_size)
-        self.stride = _size("Conv2d", "stride", stride)
-        self.dilation = _size("Conv2d", "dilation", dilation)
-        # "same" with an even total d*(k-1) is the symmetric int padding; else the string
-        self.padding = _same_or_size("Conv2d", padding, self.stride, self.dilation * (k - 1))
+        self.kernel_size = _per_axis("Conv2d", "kernel_size", kernel_size)
+        self.stride = _per_axis("Conv2d", "stride", stride)
+        self.dilation = _per_axis("Conv2d", "dilation", dilation)
+        (kh, kw), (dh, dw) = _two(self.kernel_size), _two(self.dilation)
+        # "same" with even totals d*(k-1) is the symmetric padding they give; else the string
+        totals = dh * (kh - 1) if (kh, dh) == (kw, dw) else (dh * (kh - 1), dw * (kw - 1))
+        self.padding = _same_or_size("Conv2d", padding, self.stride, totals)
         self.groups = g = _size("Conv2d", "groups", groups)
         shapes.layer_sizes("Conv2d", {"in_channels": cin, "out_channels": cout, "groups": g})
-        bound = _fan_in_bound(cin // g * k * k)
-        self.weight = _uniform(dev, (cout, cin // g, k, k), bound, dtype)
+        bound = _fan_in_bound(cin // g * kh * kw)
+        self.weight = _uniform(dev, (cout, cin // g, kh, kw), bound, dtype)
         self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
 
     @overload
@@ -444,11 +507,15 @@ class Conv2d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
 
 
 class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad, PD]):
-    """Transposed 2-D convolution, as torch.nn.ConvTranspose2d (square kernel).
+    """Transposed 2-D convolution, as torch.nn.ConvTranspose2d. kernel_size, stride, padding,
+    output_padding and dilation are an int (both axes) or a pair (H, W); in the type, K,
+    Stride and Pad are `L[4]` or `tuple[L[4], L[3]]`.
 
-    weight (Cin, Cout/groups, K, K) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
-    1/sqrt(fan_in)) with torch's fan_in = Cout/groups * K * K.
-    H_out = (H-1)*stride - 2*padding + dilation*(K-1) + output_padding + 1.
+    weight (Cin, Cout/groups, kH, kW) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)) with torch's fan_in = Cout/groups * kH * kW.
+    H_out = (H-1)*stride - 2*padding + dilation*(kH-1) + output_padding + 1, per axis
+    (output_padding and dilation are not in the type: the plugin's H_out, W_out are int
+    when they are given).
     """
 
     _type_args = ("in_channels", "out_channels", "kernel_size", "stride", "padding")
@@ -463,11 +530,11 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad, PD]):
         out_channels: SO,
         kernel_size: SK,
         *,
-        stride: int = ...,
-        padding: int = ...,
-        output_padding: int = 0,
+        stride: int | tuple[int, int] = ...,
+        padding: int | tuple[int, int] = ...,
+        output_padding: int | tuple[int, int] = 0,
         groups: int = 1,
-        dilation: int = 1,
+        dilation: int | tuple[int, int] = 1,
         bias: bool = True,
         device: Device | None = None,
         dtype: type[Float32] = ...,
@@ -479,11 +546,43 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad, PD]):
         out_channels: SO,
         kernel_size: SK,
         *,
-        stride: int = ...,
-        padding: int = ...,
-        output_padding: int = 0,
+        stride: int | tuple[int, int] = ...,
+        padding: int | tuple[int, int] = ...,
+        output_padding: int | tuple[int, int] = 0,
         groups: int = 1,
-        dilation: int = 1,
+        dilation: int | tuple[int, int] = 1,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[MD],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: ConvTranspose2d[SI, SO, tuple[SK, SA], Any, Any],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: tuple[SK, SA],
+        *,
+        stride: int | tuple[int, int] = ...,
+        padding: int | tuple[int, int] = ...,
+        output_padding: int | tuple[int, int] = 0,
+        groups: int = 1,
+        dilation: int | tuple[int, int] = 1,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: ConvTranspose2d[SI, SO, tuple[SK, SA], Any, Any, MD],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: tuple[SK, SA],
+        *,
+        stride: int | tuple[int, int] = ...,
+        padding: int | tuple[int, int] = ...,
+        output_padding: int | tuple[int, int] = 0,
+        groups: int = 1,
+        dilation: int | tuple[int, int] = 1,
         bias: bool = True,
         device: Device | None = None,
         dtype: type[MD],
@@ -497,9 +596,9 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad, PD]):
         *,
         stride: Stride = ...,
         padding: Pad = ...,
-        output_padding: int = 0,
+        output_padding: int | tuple[int, int] = 0,
         groups: int = 1,
-        dilation: int = 1,
+        dilation: int | tuple[int, int] = 1,
         bias: bool = True,
         device: Device | None = None,
         dtype: type[PD] = ...,
@@ -512,9 +611,9 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad, PD]):
         *,
         stride: Any = 1,
         padding: Any = 0,
-        output_padding: int = 0,
+        output_padding: Any = 0,
         groups: int = 1,
-        dilation: int = 1,
+        dilation: Any = 1,
         bias: bool = True,
         device: Device | None = None,
         dtype: Any = Float32,  # type[PD]
@@ -524,15 +623,16 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad, PD]):
         dev = _device(layer, device, dtype)
         self.in_channels = cin = _size(layer, "in_channels", in_channels)
         self.out_channels = cout = _size(layer, "out_channels", out_channels)
-        self.kernel_size = k = _size(layer, "kernel_size", kernel_size)
-        self.stride = _size(layer, "stride", stride)
-        self.padding = _size(layer, "padding", padding)
-        self.output_padding = _size(layer, "output_padding", output_padding)
+        self.kernel_size = _per_axis(layer, "kernel_size", kernel_size)
+        self.stride = _per_axis(layer, "stride", stride)
+        self.padding = _per_axis(layer, "padding", padding)
+        self.output_padding = _per_axis(layer, "output_padding", output_padding)
         self.groups = _size(layer, "groups", groups)
-        self.dilation = _size(layer, "dilation", dilation)
+        self.dilation = _per_axis(layer, "dilation", dilation)
         shapes.layer_sizes(layer, {"in_channels": cin, "out_channels": cout, "groups": self.groups})
-        bound = _fan_in_bound(cout // self.groups * k * k)
-        self.weight = _uniform(dev, (cin, cout // self.groups, k, k), bound, dtype)
+        kh, kw = _two(self.kernel_size)
+        bound = _fan_in_bound(cout // self.groups * kh * kw)
+        self.weight = _uniform(dev, (cin, cout // self.groups, kh, kw), bound, dtype)
         self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
 
     @overload
@@ -573,9 +673,13 @@ class ConvTranspose2d(Module, Generic[Cin, Cout, K, Stride, Pad, PD]):
 
 
 class _Pool2d(Module, Generic[PoolK, PoolStride, PoolPad]):
-    """A K x K window over the last two axes of (N, C, H, W) or (C, H, W); stride defaults to K."""
+    """A kH x kW window over the last two axes of (N, C, H, W) or (C, H, W); stride defaults
+    to the kernel. kernel_size, stride and padding are an int or a pair (H, W), in the type as
+    `L[2]` or `tuple[L[2], L[3]]`. ceil_mode (and MaxPool2d's dilation) are not in the type:
+    when they are given, the plugin's H_out and W_out are int."""
 
     _type_args = ("kernel_size", "stride", "padding")
+    _axes = 2  # MaxPool1d and AvgPool1d take one int per size
 
     def __init__(
         self,
@@ -583,34 +687,57 @@ class _Pool2d(Module, Generic[PoolK, PoolStride, PoolPad]):
         *,
         stride: PoolStride | None = None,
         padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        ceil_mode: bool = False,
     ) -> None:
         super().__init__()
         name = type(self).__name__
-        self.kernel_size = _size(name, "kernel_size", kernel_size)
-        self.stride = self.kernel_size if stride is None else _size(name, "stride", stride)
-        self.padding = _size(name, "padding", padding)
+        size = _per_axis if self._axes == 2 else _size
+        self.kernel_size = size(name, "kernel_size", kernel_size)
+        self.stride = self.kernel_size if stride is None else size(name, "stride", stride)
+        self.padding = size(name, "padding", padding)
+        self.ceil_mode = bool(ceil_mode)
+        self.dilation: int | tuple[int, int] = 1
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        text = f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        if self.dilation != 1:
+            text += f", dilation={self.dilation}"
+        return text + (", ceil_mode=True" if self.ceil_mode else "")
 
 
 class MaxPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
-    """The maximum of each K x K window; stride defaults to K, as torch.nn.MaxPool2d.
+    """The maximum of each kH x kW window; stride defaults to the kernel, as torch.nn.MaxPool2d.
 
-    Padding is -inf; the gradient goes to each window's first maximum, as torch.
+    Padding is -inf; the gradient goes to each window's first maximum, as torch. dilation
+    spaces the window's cells; ceil_mode rounds the output size up.
     """
+
+    def __init__(
+        self,
+        kernel_size: PoolK,
+        *,
+        stride: PoolStride | None = None,
+        padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        dilation: int | tuple[int, int] = 1,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__(kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode)
+        self.dilation = _per_axis(type(self).__name__, "dilation", dilation)
 
     def __call__(
         self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[*B, int, int], D, Dev, T]:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return F.max_pool2d(
+            x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.dilation
+        )
 
     forward = __call__
 
 
 class AvgPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
-    """The mean of each K x K window; zero padding counts in the divisor, as torch's default
-    (count_include_pad=False: only the input's cells count)."""
+    """The mean of each kH x kW window; zero padding counts in the divisor, as torch's default
+    (count_include_pad=False: only the input's cells count); ceil_mode rounds the output size
+    up (its overhang past the padding never counts)."""
 
     def __init__(
         self,
@@ -618,9 +745,10 @@ class AvgPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
         *,
         stride: PoolStride | None = None,
         padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        ceil_mode: bool = False,
         count_include_pad: bool = True,
     ) -> None:
-        super().__init__(kernel_size, stride=stride, padding=padding)
+        super().__init__(kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode)
         self.count_include_pad = count_include_pad
 
     def __call__(
@@ -631,6 +759,7 @@ class AvgPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
             self.kernel_size,
             self.stride,
             self.padding,
+            self.ceil_mode,
             count_include_pad=self.count_include_pad,
         )
 
@@ -1592,6 +1721,218 @@ class PReLU(Module):
 
 # ---------------------------------------------------------------- convolution and pooling options
 
+OutL = TypeVar("OutL")
+
+
+class AdaptiveAvgPool1d(Module, Generic[OutL]):
+    """The mean of each of OutL windows that tile the last axis of (N, C, L) or (C, L), as
+    torch.nn.AdaptiveAvgPool1d: `AdaptiveAvgPool1d(1)` is global pooling."""
+
+    _type_args = ("output_size",)
+
+    @overload
+    def __init__(self: AdaptiveAvgPool1d[SK], output_size: SK) -> None: ...
+    @overload
+    def __init__(self, output_size: OutL) -> None: ...
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = _size("AdaptiveAvgPool1d", "output_size", output_size)
+
+    def __call__(self, x: Tensor[tuple[*B, Any], D, Dev, T]) -> Tensor[tuple[*B, OutL], D, Dev, T]:
+        out = F.adaptive_avg_pool1d(x, self.output_size)  # its last dim is OutL
+        return cast("Tensor[tuple[*B, OutL], D, Dev, T]", out)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(Module, Generic[OutL]):
+    """The maximum of each of OutL windows that tile the last axis of (N, C, L) or (C, L), as
+    torch.nn.AdaptiveMaxPool1d (without return_indices)."""
+
+    _type_args = ("output_size",)
+
+    @overload
+    def __init__(self: AdaptiveMaxPool1d[SK], output_size: SK) -> None: ...
+    @overload
+    def __init__(self, output_size: OutL) -> None: ...
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = _size("AdaptiveMaxPool1d", "output_size", output_size)
+
+    def __call__(self, x: Tensor[tuple[*B, Any], D, Dev, T]) -> Tensor[tuple[*B, OutL], D, Dev, T]:
+        out = F.adaptive_max_pool1d(x, self.output_size)  # its last dim is OutL
+        return cast("Tensor[tuple[*B, OutL], D, Dev, T]", out)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+def _per_axis3(layer: str, name: str, value: Any) -> int | tuple[int, int, int]:
+    """A 3-D layer's size as torch takes it: an int for all axes or a 3-tuple (D, H, W)."""
+    if not isinstance(value, tuple):
+        return _size(layer, name, value)
+    if len(value) != 3:
+        raise TypeError(f"{layer}: {name} must be an int or a 3-tuple of ints, got {value!r}")
+    return (
+        _size(layer, name, value[0]),
+        _size(layer, name, value[1]),
+        _size(layer, name, value[2]),
+    )
+
+
+def _three(value: int | tuple[int, int, int]) -> tuple[int, int, int]:
+    return (value, value, value) if isinstance(value, int) else value
+
+
+class Conv3d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
+    """3-D convolution over (N, Cin, D, H, W) or (Cin, D, H, W), as torch.nn.Conv3d.
+
+    kernel_size, stride, padding and dilation are an int (all axes) or a 3-tuple (D, H, W).
+    weight (Cout, Cin/groups, kD, kH, kW) and bias (Cout,) are drawn from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)), fan_in = Cin/groups * kD*kH*kW. D_out = (D + 2*padding -
+    dilation*(kD-1) - 1)//stride + 1, per axis; padding="same" (stride 1) keeps D, H, W.
+    """
+
+    _type_args = (
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+    )
+
+    weight: Tensor[tuple[Cout, Any, Any, Any, Any], PD, Any]
+    bias: Tensor[tuple[Cout], PD, Any] | None
+
+    @overload
+    def __init__(
+        self: Conv3d[SI, SO, SK, Any, Any, Any, Any],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: SK,
+        *,
+        stride: int | tuple[int, int, int] = ...,
+        padding: int | tuple[int, int, int] | Literal["same", "valid"] = ...,
+        dilation: int | tuple[int, int, int] = ...,
+        groups: int = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[Float32] = ...,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Conv3d[SI, SO, SK, Any, Any, Any, Any, MD],
+        in_channels: SI,
+        out_channels: SO,
+        kernel_size: SK,
+        *,
+        stride: int | tuple[int, int, int] = ...,
+        padding: int | tuple[int, int, int] | Literal["same", "valid"] = ...,
+        dilation: int | tuple[int, int, int] = ...,
+        groups: int = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[MD],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        in_channels: Cin,
+        out_channels: Cout,
+        kernel_size: K,
+        *,
+        stride: Stride = ...,
+        padding: Pad = ...,
+        dilation: Dil = ...,
+        groups: Groups = ...,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[PD] = ...,
+    ) -> None: ...
+    def __init__(
+        self,
+        in_channels: Any,
+        out_channels: Any,
+        kernel_size: Any,
+        *,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: Any = 1,
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: Any = Float32,  # type[PD]
+    ) -> None:
+        super().__init__()
+        layer = "Conv3d"
+        dev = _device(layer, device, dtype)
+        self.in_channels = cin = _size(layer, "in_channels", in_channels)
+        self.out_channels = cout = _size(layer, "out_channels", out_channels)
+        self.kernel_size = k = _per_axis3(layer, "kernel_size", kernel_size)
+        self.stride = _per_axis3(layer, "stride", stride)
+        self.dilation = _per_axis3(layer, "dilation", dilation)
+        if padding == "valid":
+            padding = 0
+        if padding == "same" and self.stride not in (1, (1, 1, 1)):
+            raise ShapeError(f"{layer}: padding='same' is not supported for strided convolutions")
+        self.padding = padding if padding == "same" else _per_axis3(layer, "padding", padding)
+        self.groups = g = _size(layer, "groups", groups)
+        shapes.layer_sizes(layer, {"in_channels": cin, "out_channels": cout, "groups": g})
+        kd, kh, kw = _three(k)
+        bound = _fan_in_bound(cin // g * kd * kh * kw)
+        self.weight = _uniform(dev, (cout, cin // g, kd, kh, kw), bound, dtype)
+        self.bias = _uniform(dev, (cout,), bound, dtype) if bias else None
+
+    @overload
+    def __call__(
+        self, x: Tensor[tuple[N, Any, Any, Any, Any], PD, Dev, T]
+    ) -> Tensor[tuple[N, Cout, int, int, int], PD, Dev, T]: ...
+    @overload
+    def __call__(
+        self, x: Tensor[tuple[Any, Any, Any, Any], PD, Dev, T]
+    ) -> Tensor[tuple[Cout, int, int, int], PD, Dev, T]: ...
+    def __call__(self, x: AnyTensor) -> Any:
+        return F.conv3d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+        )
+
+    forward = __call__
+
+    if TYPE_CHECKING:  # converting the parameters to a dtype changes it in the type
+
+        @overload
+        def to(self, target: Device) -> Self: ...
+        @overload
+        def to(self, target: type[MD]) -> Conv3d[Cin, Cout, K, Stride, Pad, Dil, Groups, MD]: ...
+        def to(self, target: Any) -> Any: ...
+
+    def extra_repr(self) -> str:
+        p = self.padding
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={_three(self.kernel_size)}"
+        text += f", stride={_three(self.stride)}"
+        if p != 0 and p != (0, 0, 0):
+            text += f", padding={p}" if isinstance(p, str) else f", padding={_three(p)}"
+        if self.dilation not in (1, (1, 1, 1)):
+            text += f", dilation={_three(self.dilation)}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
 
 class Conv1d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
     """1-D convolution over (N, Cin, L) or (Cin, L), as torch.nn.Conv1d.
@@ -1734,17 +2075,10 @@ class Conv1d(Module, Generic[Cin, Cout, K, Stride, Pad, Dil, Groups, PD]):
 
 class MaxPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):
     """The maximum of each window of K along the last axis of (N, C, L) or (C, L); stride
-    defaults to K, as torch.nn.MaxPool1d. Padding is -inf."""
+    defaults to K, as torch.nn.MaxPool1d. Padding is -inf; dilation spaces the window's cells,
+    ceil_mode rounds L_out up (neither is in the type: the plugin's L_out is int then)."""
 
-    def __call__(self, x: Tensor[tuple[*B, Any], D, Dev, T]) -> Tensor[tuple[*B, int], D, Dev, T]:
-        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding)
-
-    forward = __call__
-
-
-class AvgPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):
-    """The mean of each window of K along the last axis of (N, C, L) or (C, L); zero padding
-    counts in the divisor, as torch.nn.AvgPool1d's default (count_include_pad=False: not)."""
+    _axes = 1
 
     def __init__(
         self,
@@ -1752,19 +2086,44 @@ class AvgPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):
         *,
         stride: PoolStride | None = None,
         padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        dilation: int = 1,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__(kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode)
+        self.dilation = _size(type(self).__name__, "dilation", dilation)
+
+    def __call__(self, x: Tensor[tuple[*B, Any], D, Dev, T]) -> Tensor[tuple[*B, int], D, Dev, T]:
+        k, s, p, d = self.kernel_size, self.stride, self.padding, self.dilation
+        assert isinstance(k, int) and isinstance(s, int) and isinstance(p, int)
+        assert isinstance(d, int)
+        return F.max_pool1d(x, k, s, p, self.ceil_mode, d)
+
+    forward = __call__
+
+
+class AvgPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):
+    """The mean of each window of K along the last axis of (N, C, L) or (C, L); zero padding
+    counts in the divisor, as torch.nn.AvgPool1d's default (count_include_pad=False: not);
+    ceil_mode rounds L_out up (not in the type: the plugin's L_out is int then)."""
+
+    _axes = 1
+
+    def __init__(
+        self,
+        kernel_size: PoolK,
+        *,
+        stride: PoolStride | None = None,
+        padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        ceil_mode: bool = False,
         count_include_pad: bool = True,
     ) -> None:
-        super().__init__(kernel_size, stride=stride, padding=padding)
+        super().__init__(kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode)
         self.count_include_pad = count_include_pad
 
     def __call__(self, x: Tensor[tuple[*B, Any], D, Dev, T]) -> Tensor[tuple[*B, int], D, Dev, T]:
-        return F.avg_pool1d(
-            x,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            count_include_pad=self.count_include_pad,
-        )
+        k, s, p = self.kernel_size, self.stride, self.padding
+        assert isinstance(k, int) and isinstance(s, int) and isinstance(p, int)
+        return F.avg_pool1d(x, k, s, p, self.ceil_mode, count_include_pad=self.count_include_pad)
 
     forward = __call__
 
@@ -1867,6 +2226,97 @@ class PixelShuffle(Module, Generic[R]):
 
     def extra_repr(self) -> str:
         return f"upscale_factor={self.upscale_factor}"
+
+
+FoldOut = TypeVar("FoldOut")
+
+
+def _pair_arg(layer: str, name: str, value: Any) -> int | tuple[int, int]:
+    """An int or a pair of ints (torch's _pair arguments), each checked as a size."""
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            raise TypeError(f"{layer}: {name} must be an int or a pair of ints, got {value!r}")
+        return (_size(layer, name, value[0]), _size(layer, name, value[1]))
+    return _size(layer, name, value)
+
+
+class Unfold(Module, Generic[K, Dil, Pad, Stride]):
+    """(N, C, H, W) or (C, H, W) -> (N, C*K*K, L): each sliding K x K block as a column
+    (im2col), as torch.nn.Unfold over F.unfold. A pair for any size is accepted too."""
+
+    _type_args = ("kernel_size", "dilation", "padding", "stride")
+
+    def __init__(
+        self,
+        kernel_size: K,
+        dilation: Dil = 1,  # type: ignore[assignment]  # the TypeVar's default, L[1]
+        padding: Pad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        stride: Stride = 1,  # type: ignore[assignment]  # the TypeVar's default, L[1]
+    ) -> None:
+        super().__init__()
+        self.kernel_size = _pair_arg("Unfold", "kernel_size", kernel_size)
+        self.dilation = _pair_arg("Unfold", "dilation", dilation)
+        self.padding = _pair_arg("Unfold", "padding", padding)
+        self.stride = _pair_arg("Unfold", "stride", stride)
+        shapes.unfold((None,) * 4, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def __call__(
+        self, x: Tensor[tuple[*B, Any, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[Any, ...], D, Dev, T]:
+        return F.unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
+            f"padding={self.padding}, stride={self.stride}"
+        )
+
+
+class Fold(Module, Generic[FoldOut, K, Dil, Pad, Stride]):
+    """(N, C*K*K, L) or (C*K*K, L) -> (N, C, H, W): the columns summed back into an image of
+    output_size (col2im), as torch.nn.Fold over F.fold. A pair for any size is accepted too."""
+
+    _type_args = ("output_size", "kernel_size", "dilation", "padding", "stride")
+
+    def __init__(
+        self,
+        output_size: FoldOut,
+        kernel_size: K,
+        dilation: Dil = 1,  # type: ignore[assignment]  # the TypeVar's default, L[1]
+        padding: Pad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+        stride: Stride = 1,  # type: ignore[assignment]  # the TypeVar's default, L[1]
+    ) -> None:
+        super().__init__()
+        self.output_size = _pair_arg("Fold", "output_size", output_size)
+        self.kernel_size = _pair_arg("Fold", "kernel_size", kernel_size)
+        self.dilation = _pair_arg("Fold", "dilation", dilation)
+        self.padding = _pair_arg("Fold", "padding", padding)
+        self.stride = _pair_arg("Fold", "stride", stride)
+        shapes.fold(
+            (None,) * 3,
+            self.output_size,
+            self.kernel_size,
+            self.dilation,
+            self.padding,
+            self.stride,
+        )
+
+    def __call__(
+        self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
+    ) -> Tensor[tuple[Any, ...], D, Dev, T]:
+        return F.fold(
+            x, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride
+        )
+
+    forward = __call__
+
+    def extra_repr(self) -> str:
+        return (
+            f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
+            f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
+        )
 
 
 class Residual(Module, Generic[Inner]):

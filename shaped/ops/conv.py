@@ -25,12 +25,15 @@ from shaped.ops.core import Array, check_same, nary, unary
 from shaped.tensor import Tensor
 
 __all__ = [
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose2d",
     "fold",
     "interpolate",
@@ -618,14 +621,22 @@ def _resize_matrix(
     xp: Any, size: int, out: int, mode: str, align_corners: bool, scale: float | None, dtype: Any
 ) -> Array:
     """(out, size): row i holds the weights torch's interpolate gives the input cells for
-    output cell i along one axis (a selection for nearest, two taps for linear)."""
+    output cell i along one axis (a selection for nearest, two taps for linear, four for
+    bicubic, a window's mean for area)."""
     m = xp.zeros((out, size), dtype=dtype)
     rows = xp.arange(out)
-    if mode == "nearest":  # torch: floor(i * in/out) in float32 (1/scale_factor when given)
-        step = xp.float32(size / out if scale is None else 1.0 / scale)
-        src = xp.minimum(xp.floor(rows.astype(xp.float32) * step).astype(xp.int64), size - 1)
+    if mode in ("nearest", "nearest-exact"):  # torch: floor(i * in/out) in float32
+        step = xp.float32(size / out if scale is None else 1.0 / scale)  # 1/scale_factor if given
+        at = rows.astype(xp.float32) + xp.float32(0.5 if mode == "nearest-exact" else 0.0)
+        src = xp.minimum(xp.floor(at * step).astype(xp.int64), size - 1)
         m[rows, src] = 1
         return m
+    if mode == "area":  # adaptive_avg_pool's windows
+        for i, (start, end) in enumerate(_adaptive_bounds(size, out)):
+            m[i, start:end] = 1.0 / (end - start)
+        return m
+    if mode == "bicubic":
+        return _bicubic_matrix(xp, m, size, out, align_corners, scale)
     if align_corners:
         step = (size - 1) / (out - 1) if out > 1 else 0.0
         src = rows * step
@@ -640,15 +651,42 @@ def _resize_matrix(
     return m
 
 
+def _bicubic_matrix(
+    xp: Any, m: Array, size: int, out: int, align_corners: bool, scale: float | None
+) -> Array:
+    """torch's upsample_bicubic2d taps: cubic convolution with A = -0.75 over cells t-1..t+2
+    of the source position (not clamped below 0, unlike linear), indices clamped to the edge."""
+    rows = xp.arange(out)
+    if align_corners:
+        src = rows * ((size - 1) / (out - 1) if out > 1 else 0.0)
+    else:
+        src = (rows + 0.5) * (size / out if scale is None else 1.0 / scale) - 0.5
+    floor = xp.floor(src)
+    t = src - floor
+    a = -0.75
+
+    def near(d: Array) -> Array:  # |d| <= 1
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d: Array) -> Array:  # 1 < |d| < 2
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    for offset, weight in zip((-1, 0, 1, 2), (far(t + 1), near(t), near(1 - t), far(2 - t))):
+        cells = xp.clip(floor.astype(xp.int64) + offset, 0, size - 1)
+        m[rows, cells] += weight  # one tap per row at a time: clamped taps that meet add up
+    return m
+
+
 def interpolate(
     x: Tensor[Any, D, Dev, T],
     size: int | tuple[int, ...] | None = None,
     scale_factor: float | tuple[float, ...] | None = None,
-    mode: Literal["nearest", "linear", "bilinear"] = "nearest",
+    mode: Literal["nearest", "nearest-exact", "area", "linear", "bilinear", "bicubic"] = "nearest",
     align_corners: bool | None = None,
 ) -> Tensor[tuple[Any, ...], D, Dev, T]:
-    """(N, C, L) or (N, C, H, W) resized as torch.nn.functional.interpolate: "nearest" (1-d or
-    2-d), "linear" (1-d), "bilinear" (2-d), with align_corners. Separable: each spatial axis
+    """(N, C, L) or (N, C, H, W) resized as torch.nn.functional.interpolate: "nearest",
+    "nearest-exact" and "area" (adaptive_avg_pool; 1-d or 2-d), "linear" (1-d), "bilinear"
+    and "bicubic" (2-d, torch's A = -0.75), with align_corners. Separable: each spatial axis
     is one matrix product, and so is the VJP."""
     op = "interpolate"
     data = x._data
@@ -801,3 +839,126 @@ def fold(
         return (grad[0] if unbatched else grad,)
 
     return unary(x, out[0] if unbatched else out, vjp)  # type: ignore[no-any-return]
+
+
+def _adaptive1d(
+    op: str, pool: Any, x: Tensor[Any, D, Dev, T], output_size: One
+) -> Tensor[tuple[Any, ...], D, Dev, T]:
+    if x._data.dtype.kind != "f":
+        raise DtypeError(float_only(op, x.dtype) or op)
+    shapes.adaptive_pool1d(op, x._data.shape, output_size)
+    size = _one(output_size)
+    out: Tensor[tuple[Any, ...], D, Dev, T] = pool(x.unsqueeze(-2), (1, size))
+    return out.squeeze(-2)
+
+
+def adaptive_avg_pool1d(
+    x: Tensor[tuple[*B, Any], D, Dev, T], output_size: One
+) -> Tensor[tuple[*B, int], D, Dev, T]:
+    """The mean of each of oL windows covering (N, C, L) or (C, L), as torch: window i spans
+    floor(i*L/oL) .. ceil((i+1)*L/oL). adaptive_avg_pool2d over a height of one (its VJP too)."""
+    return _adaptive1d("adaptive_avg_pool1d", adaptive_avg_pool2d, x, output_size)
+
+
+def adaptive_max_pool1d(
+    x: Tensor[tuple[*B, Any], D, Dev, T], output_size: One
+) -> Tensor[tuple[*B, int], D, Dev, T]:
+    """The maximum of each of oL windows covering (N, C, L) or (C, L), the windows of
+    adaptive_avg_pool1d, as torch; the gradient goes to each window's first maximum."""
+    return _adaptive1d("adaptive_max_pool1d", adaptive_max_pool2d, x, output_size)
+
+
+Triple = int | tuple[int, int, int]
+
+
+def _triple(value: Triple) -> tuple[int, int, int]:
+    return (value,) * 3 if isinstance(value, int) else (value[0], value[1], value[2])
+
+
+def conv3d(
+    x: Tensor[Any, D, Dev, T],
+    weight: Tensor[Any, D, Dev, Any],
+    bias: Tensor[Any, D, Dev, Any] | None = None,
+    stride: Triple = 1,
+    padding: Triple | Literal["same", "valid"] = 0,
+    dilation: Triple = 1,
+    groups: int = 1,
+) -> Tensor[tuple[Any, ...], D, Dev, Any]:
+    """x (N, C, D, H, W) or (C, D, H, W), weight (F, C/groups, kD, kH, kW), bias (F,), as
+    torch's conv3d. padding: an int, a 3-tuple, "valid" (0) or "same" (stride 1; an odd total
+    d*(k-1) puts the extra plane after, as torch). One GEMM per group over the gathered
+    windows; the VJP is the transposed GEMMs and a scatter-add of the windows."""
+    op = "conv3d"
+    inputs: tuple[Tn, ...] = (x, weight) if bias is None else (x, weight, bias)
+    check_same(op, inputs, weights=True)
+    data, w = x._data, weight._data
+    if data.dtype.kind != "f":
+        raise DtypeError(float_only(op, x.dtype) or op)
+    shapes.conv3d(
+        data.shape,
+        w.shape,
+        stride,
+        padding,
+        dilation,
+        groups,
+        None if bias is None else bias._data.shape,
+    )
+    xp = x._device.xp
+    s, d = _triple(stride), _triple(dilation)
+    kernel = w.shape[2:]
+    if padding == "same":  # as torch: the odd one of each total d*(k-1) goes after
+        totals = [di * (k - 1) for k, di in zip(kernel, d)]
+        widths = tuple((t // 2, t - t // 2) for t in totals)
+    else:
+        widths = tuple((p, p) for p in _triple(0 if padding == "valid" else padding))
+    unbatched = data.ndim == 4
+    x5 = data[None] if unbatched else data
+    n, c = x5.shape[:2]
+    size = x5.shape[2:]
+    f, cg = w.shape[:2]
+    padded = xp.zeros((n, c, *(m + a + b for m, (a, b) in zip(size, widths))), dtype=data.dtype)
+    inner = tuple(slice(a, a + m) for m, (a, _) in zip(size, widths))
+    padded[(slice(None), slice(None), *inner)] = x5
+    out_size = tuple(
+        (pm - di * (k - 1) - 1) // si + 1 for pm, k, si, di in zip(padded.shape[2:], kernel, s, d)
+    )
+    offsets = [
+        (i, j, k) for i in range(kernel[0]) for j in range(kernel[1]) for k in range(kernel[2])
+    ]
+
+    def windows(offset: tuple[int, int, int]) -> tuple[slice, ...]:
+        return (
+            slice(None),
+            slice(None),
+            *(_window(o * di, si, m) for o, di, si, m in zip(offset, d, s, out_size)),
+        )
+
+    cols = xp.empty((n, c, len(offsets), *out_size), dtype=data.dtype)
+    for index, offset in enumerate(offsets):
+        cols[:, :, index] = padded[windows(offset)]
+    padded_shape = padded.shape
+    del padded
+    positions = out_size[0] * out_size[1] * out_size[2]
+    cols = cols.reshape(n, groups, cg * len(offsets), positions)
+    w3 = w.reshape(groups, f // groups, cg * len(offsets))
+    out = xp.matmul(w3, cols).reshape(n, f, *out_size)  # (N, G, F/G, P): one GEMM per group
+    if bias is not None:
+        out += bias._data.reshape(f, 1, 1, 1)
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, ...]:
+        g4 = (g[None] if unbatched else g).reshape(n, groups, f // groups, positions)
+        gx = gw = None
+        if needs[0]:
+            dcols = xp.matmul(w3.transpose(0, 2, 1), g4).reshape(n, c, len(offsets), *out_size)
+            grad = xp.zeros(padded_shape, dtype=g.dtype)
+            for index, offset in enumerate(offsets):  # windows overlap: one offset at a time
+                grad[windows(offset)] += dcols[:, :, index]
+            gx = grad[(slice(None), slice(None), *inner)]
+            gx = gx[0] if unbatched else gx
+        if needs[1]:
+            gw = xp.matmul(g4, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w.shape)
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g4.sum(axis=(0, 3)).reshape(f) if needs[2] else None)
+
+    return nary(inputs, out[0] if unbatched else out, vjp)  # type: ignore[no-any-return]

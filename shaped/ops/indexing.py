@@ -325,9 +325,27 @@ def nonzero(x: Tn) -> Any:
     return Tensor._wrap(coords.astype("int64", copy=False), x._device)
 
 
-def unique(x: Tn) -> Any:
-    """The distinct values, sorted, as a 1-D tensor (no gradient: torch has none either)."""
-    return Tensor._wrap(x._device.xp.unique(x._data), x._device)
+def unique(
+    x: Tn,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct values, sorted, as a 1-D tensor (no gradient: torch has none either); with
+    return_inverse each element's index into them (x's shape), with return_counts how often
+    each occurs. Always sorted: torch's sorted=False leaves the order unspecified."""
+    if dim is not None:
+        raise ValueError("unique: only dim=None (the flattened tensor) is supported")
+    xp = x._device.xp
+    values, inverse, counts = xp.unique(x._data, return_inverse=True, return_counts=True)
+    out = [Tensor._wrap(values, x._device)]
+    if return_inverse:
+        inverse = inverse.reshape(x._data.shape).astype("int64", copy=False)
+        out.append(Tensor._wrap(inverse, x._device))
+    if return_counts:
+        out.append(Tensor._wrap(counts.astype("int64", copy=False), x._device))
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 def bincount(x: Tn, weights: object = None, minlength: int = 0) -> Any:
