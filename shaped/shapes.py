@@ -1348,31 +1348,30 @@ def reduce_dim(op: str, shape: Shape, axis: int, keepdims: bool) -> Shape:
     return reduce(op, shape, pos, keepdims)
 
 
-def kthvalue(shape: Shape, k: int, axis: int, keepdims: bool) -> Shape:
-    """kthvalue: the k-th smallest (k from 1) of the axis, 1 <= k <= its size."""
-    pos = dim_axis("kthvalue", shape, axis)
+def _k_of_axis(op: str, shape: Shape, k: int, axis: int, least: int) -> int | None:
+    """The axis of a k-selection (None for a rank-0 tensor, as one entry), after checking
+    that k is an int in least..size."""
+    pos = dim_axis(op, shape, axis)
     size = 1 if pos is None else shape[pos]
     if not isinstance(k, int) or isinstance(k, bool):
-        raise TypeError(f"kthvalue: k must be an int, got {k!r}")
-    if k < 1 or (size is not None and k > size):
+        raise TypeError(f"{op}: k must be an int, got {k!r}")
+    if k < least or (size is not None and k > size):
         raise ShapeError(
-            f"kthvalue: k={k} is out of range for axis {axis} of size {size} in shape "
-            f"{fmt(shape)}; k must be in 1..{size}"
+            f"{op}: k={k} is out of range for axis {axis} of size {size} in shape "
+            f"{fmt(shape)}; k must be in {least}..{size}"
         )
+    return pos
+
+
+def kthvalue(shape: Shape, k: int, axis: int, keepdims: bool) -> Shape:
+    """kthvalue: the k-th smallest (k from 1) of the axis, 1 <= k <= its size."""
+    pos = _k_of_axis("kthvalue", shape, k, axis, 1)
     return () if pos is None else reduce("kthvalue", shape, pos, keepdims)
 
 
 def topk(shape: Shape, k: int, axis: int) -> Shape:
     """topk: k of the axis' entries, 0 <= k <= its size (1 for a rank-0 tensor)."""
-    pos = dim_axis("topk", shape, axis)
-    size = 1 if pos is None else shape[pos]
-    if not isinstance(k, int) or isinstance(k, bool):
-        raise TypeError(f"topk: k must be an int, got {k!r}")
-    if k < 0 or (size is not None and k > size):
-        raise ShapeError(
-            f"topk: k={k} is out of range for axis {axis} of size {size} in shape {fmt(shape)}; "
-            f"k must be in 0..{size}"
-        )
+    pos = _k_of_axis("topk", shape, k, axis, 0)
     return shape if pos is None else (*shape[:pos], k, *shape[pos + 1 :])
 
 
