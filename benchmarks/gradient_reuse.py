@@ -109,6 +109,50 @@ def loops(model: Any, shape: tuple[int, ...], batch: int) -> dict[str, Callable[
     return {"fresh": fresh, "reuse": reuse}
 
 
+def torch_steps() -> dict[str, Callable[[], None]]:
+    """The same steps in PyTorch, reusing .grad with zero_grad() as its users do."""
+    import torch
+    from torch import nn as tnn
+
+    torch.manual_seed(0)
+    nets = {
+        "mlp b128": (
+            tnn.Sequential(
+                tnn.Linear(784, 256), tnn.ReLU(), tnn.Linear(256, 128), tnn.ReLU(),
+                tnn.Linear(128, 10),
+            ),
+            (784,),
+            128,
+        ),
+        "cnn b64": (
+            tnn.Sequential(
+                tnn.Conv2d(1, 16, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
+                tnn.Conv2d(16, 32, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
+                tnn.Flatten(), tnn.Linear(1568, 10),
+            ),
+            (1, 28, 28),
+            64,
+        ),
+    }  # fmt: skip
+    steps: dict[str, Callable[[], None]] = {}
+    for name, (net, shape, batch) in nets.items():
+        inputs = [torch.randn(batch, *shape) for _ in range(8)]
+        labels = torch.randint(0, 10, (batch,))
+        opt = torch.optim.SGD(net.parameters(), lr=1e-3)
+        count = [0]
+
+        def step(net: Any = net, inputs: Any = inputs, labels: Any = labels, opt: Any = opt,
+                 count: list[int] = count) -> None:  # fmt: skip
+            count[0] += 1
+            loss = torch.nn.functional.cross_entropy(net(inputs[count[0] % 8]), labels)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+
+        steps[name] = step
+    return steps
+
+
 def reuse_memory(steps: int) -> tuple[float, float]:
     """MB left allocated after `steps` and after 2 * `steps` reuse steps of the MLP (tracemalloc)."""
     model, shape, batch = models()["mlp b128"]
@@ -158,6 +202,7 @@ def main() -> None:
     min_time = 0.3 if args.quick else 1.0
     steps = 200 if args.quick else args.steps
 
+    torch_loops = torch_steps()
     print(f"step times (median, {args.threads} threads)")
     for name, (model, shape, batch) in models().items():
         times = {
@@ -165,9 +210,11 @@ def main() -> None:
             for pattern, step in loops(model, shape, batch).items()
         }
         ratio = times["reuse"] / times["fresh"]
+        theirs = median_time(torch_loops[name], min_time)
         print(
             f"  {name:10s} fresh {times['fresh'] * 1e3:7.3f} ms   reuse "
-            f"{times['reuse'] * 1e3:7.3f} ms   reuse/fresh {ratio:.2f}"
+            f"{times['reuse'] * 1e3:7.3f} ms   reuse/fresh {ratio:.2f}   torch (zero_grad) "
+            f"{theirs * 1e3:7.3f} ms   reuse/torch {times['reuse'] / theirs:.2f}"
         )
     first, second = reuse_memory(steps)
     print(
