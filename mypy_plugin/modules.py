@@ -45,6 +45,14 @@ from shaped.dtypes import mismatch
 from shaped.errors import ShapeError
 from shaped.shapes import Shape, fmt
 
+from . import (
+    layers_containers,
+    layers_loss,
+    layers_norms,
+    layers_recurrent,
+    layers_spatial,
+    layers_transformer,
+)
 from .tensor_hooks import _args, run_rule
 from .types import (
     DEVICE,
@@ -63,6 +71,25 @@ from .types import (
 MODULE = "shaped.nn.module.Module"
 SEQUENTIAL = "shaped.nn.sequential.Sequential"
 LAYERS = "shaped.nn.layers"
+# issue 12's layer families: each keeps its plugin tables in its own file, merged below
+LAYER_FAMILIES = (
+    layers_containers,
+    layers_recurrent,
+    layers_transformer,
+    layers_norms,
+    layers_spatial,
+    layers_loss,
+)
+
+
+def is_layer_module(module_name: str) -> bool:
+    """A built-in layer's module (shaped.nn.layers and the family files beside it)."""
+    return module_name.startswith("shaped.nn.") and module_name not in (
+        "shaped.nn.module",
+        "shaped.nn.sequential",
+        "shaped.nn.functional",
+    )
+
 
 # ---------------------------------------------------------------- constructors
 
@@ -169,7 +196,7 @@ def _untyped_options(
     values: dict[str, object],
     args: list[Type],
 ) -> None:
-    options = UNTYPED_OPTIONS.get(info.name) if info.module_name == LAYERS else None
+    options = UNTYPED_OPTIONS.get(info.name) if is_layer_module(info.module_name) else None
     if not options or not any(
         name in values and values[name] not in defaults for name, defaults in options.items()
     ):
@@ -189,7 +216,7 @@ def _untyped_options(
 
 def _check_sizes(ctx: FunctionContext, info: TypeInfo, values: dict[str, object]) -> None:
     """The run-time constructor rule of a built-in layer, on its literal sizes."""
-    if info.module_name != LAYERS or info.name not in shapes.LAYER_SIZES:
+    if not is_layer_module(info.module_name) or info.name not in shapes.LAYER_SIZES:
         return
     sizes = {
         name: value
@@ -392,6 +419,9 @@ LAYER_RULES: dict[str, LayerRule] = {
     f"{LAYERS}.Fold": lambda a, x: None if None in a else shapes.fold(x, *a),  # type: ignore[arg-type]
 }
 
+for _family in LAYER_FAMILIES:
+    LAYER_RULES.update(_family.LAYER_RULES)
+
 # the 2-D layers whose sizes may be per-axis pairs (`tuple[L[3], L[5]]`)
 PER_AXIS_RULES: dict[str, PerAxisRule] = {
     f"{LAYERS}.Conv2d": _conv,
@@ -584,6 +614,8 @@ WEIGHT_OPS = {
     "MultiHeadAttention": "linear",
     "TransformerEncoderLayer": "linear",
 }
+for _family in LAYER_FAMILIES:
+    WEIGHT_OPS.update({name.rpartition(".")[2]: op for name, op in _family.WEIGHT_OPS.items()})
 
 
 def dtype_through(module: ProperType, dtype: ProperType, where: str = "") -> ProperType | None:
@@ -602,7 +634,7 @@ def dtype_through(module: ProperType, dtype: ProperType, where: str = "") -> Pro
         return out
     if module.type.fullname == f"{LAYERS}.Residual" and module.args:
         return dtype_through(get_proper_type(module.args[0]), dtype, where + "Residual: ")
-    params = param_dtype(module) if module.type.module_name == LAYERS else None
+    params = param_dtype(module) if is_layer_module(module.type.module_name) else None
     if params is None:
         return None
     op = WEIGHT_OPS.get(module.type.name)
@@ -638,6 +670,8 @@ SHAPE_KEEPING = {
         *ACTIVATIONS_MORE,
     )
 }  # fmt: skip
+for _family in LAYER_FAMILIES:
+    SHAPE_KEEPING |= _family.SHAPE_KEEPING
 
 
 def handles_call(info: TypeInfo) -> bool:

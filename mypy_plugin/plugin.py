@@ -107,9 +107,11 @@ def _advising(hook: H | None) -> H | None:
 def _fingerprint() -> str:
     """A hash of the plugin's and the shape rules' sources: mypy's cache follows their changes."""
     import shaped.shapes
+    import shaped.shapes_nn
 
     digest = hashlib.sha256()
-    sources = [*sorted(Path(__file__).parent.glob("*.py")), Path(shaped.shapes.__file__)]
+    rules = [Path(shaped.shapes.__file__), Path(shaped.shapes_nn.__file__)]
+    sources = [*sorted(Path(__file__).parent.glob("*.py")), *rules]
     for path in sources:
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -511,6 +511,12 @@ LAYER_SIZES: dict[str, dict[str, int]] = {
     "Embedding": {"num_embeddings": 0, "embedding_dim": 0},
     "MultiHeadAttention": {"embed_dim": 1, "num_heads": 1},
     "TransformerEncoderLayer": {"d_model": 1, "nhead": 1, "dim_feedforward": 0},
+    # issue 12: containers
+    # issue 12: recurrent
+    # issue 12: transformer
+    # issue 12: norms
+    # issue 12: spatial
+    # issue 12: loss
 }
 
 

@@ -111,3 +111,21 @@ __all__ = [
     "build_module",
     "functional",
 ]
+
+# issue 12: each family adds its imports and `__all__ += [...]` in its own block
+
+# ---- issue 12: containers
+
+# ---- issue 12: recurrent
+
+# ---- issue 12: transformer
+
+# ---- issue 12: norms
+
+# ---- issue 12: spatial
+
+# ---- issue 12: loss
+
+# ---- issue 12: init
+
+# ---- issue 12: utils
