@@ -1,315 +1,293 @@
-"""shaped against PyTorch eager, side by side in one process on the same thread count.
+"""shaped's public API against torch eager and a hand-written numpy floor, in one process.
 
-    python benchmarks/run.py [--threads 2] [--json] [--quick] [--skip-digits] [--skip-mypy]
+    python benchmarks/run.py [--threads 2] [--quick] [--only NAME ...] [--json PATH] [--list]
 
-Prints each case's median time for both and the ratio shaped/torch (below 1 is faster).
-Memory is measured in fresh subprocesses (peak RSS growth over one training step); the
-digits CNN epoch is the median of 10 epochs (benchmarks/digits.py); the mypy row compares
-mypy with the plugin to mypy with its hooks off (benchmarks/typecheck.py).
+Every row times three steps of the same math from the same weights (benchmarks/cases.py):
+shaped as the README writes it (modules, losses, optimizers, `alloc_grads` once and
+`zero_grads` each step), torch as its users write it (`zero_grad`, `backward`, `step`) and
+the fastest numpy step written by hand (benchmarks/floor.py). The three are timed in turns,
+repeat after repeat, so load on a shared machine hits all of them alike; each cell is the
+median over the repeats (after warm-up) and the min..max over them. numpy's BLAS and OpenMP
+read their thread count when imported, so it is set here first; torch gets the same count.
+
+Memory rows: peak growth over one step, measured two ways. `rss` runs each side in a fresh
+process with glibc told to map every block over 64 KiB and unmap it on free (shaped's own
+allocator tuning off), and samples the resident size from a thread (this sees torch's
+allocator too); `tracemalloc` sees numpy's arrays only, so it has no torch column. The
+floor has no memory column: it keeps every activation in buffers made before the first step.
+The mypy rows compare mypy with the plugin to mypy with its hooks off (benchmarks/typecheck.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # digits.py, typecheck.py
-from digits import measure as measure_digits
-from typecheck import measure as measure_typecheck
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)  # cases.py, floor.py, typecheck.py
+sys.path.insert(0, os.path.dirname(HERE))  # shaped, when run from anywhere
+SIDES = ("shaped", "torch", "floor")
 
 
-def _set_threads(n: int) -> None:
-    # BLAS and OpenMP read these when numpy and torch load: set them before either import
+def set_threads(n: int) -> None:
+    """Before numpy or torch is imported: BLAS and OpenMP read these when they load."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(n)
 
 
-def median_time(fn: Callable[[], Any], min_time: float = 0.5, repeat: int = 7) -> float:
-    """Median seconds per call over `repeat` batches of calls lasting about min_time/repeat each."""
-    fn()
-    start = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-7)
-    inner = max(1, int(min_time / repeat / once))
-    samples = []
-    for _ in range(repeat):
+def row_makers() -> dict[str, tuple[str, Callable[[], Any], float]]:
+    """name -> (description, make steps, scale: the row's seconds are divided by it)."""
+    import cases
+
+    return {
+        "mlp32": ("MLP 784-256-128-10 step, SGD, batch 32", lambda: cases.mlp(32), 1),
+        "mlp128": ("MLP step, batch 128", lambda: cases.mlp(128), 1),
+        "mlp1024": ("MLP step, batch 1024", lambda: cases.mlp(1024), 1),
+        "cnn": ("CNN step (conv-pool-conv-pool-linear), SGD, b64", cases.cnn, 1),
+        "digits": ("digits CNN epoch (examples/04: Adam, b64)", cases.digits_epoch, 1),
+        "transformer": ("TransformerEncoderLayer(64,4,256) (32,16,64) Adam", cases.transformer, 1),
+        "resnet": ("ResNet block (32,32,16,16), BatchNorm, SGD", cases.resnet, 1),
+        "op": ("traced a + b (10 floats), forward+backward, per op", cases.op_traced, cases.CHAIN),
+        "op_untraced": ("a + b (10 floats), untraced", cases.op_untraced, 1),
+    }
+
+
+def time_sides(
+    steps: dict[str, Callable[[], Any]], min_time: float, repeat: int
+) -> dict[str, list[float]]:
+    """Seconds per call of each side, one sample per repeat; the sides take turns."""
+    inner = {}
+    for side, fn in steps.items():
+        fn()  # warm-up: buffers, optimizer state, caches
         start = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        samples.append((time.perf_counter() - start) / inner)
-    samples.sort()
-    return samples[len(samples) // 2]
+        fn()
+        once = max(time.perf_counter() - start, 1e-7)
+        inner[side] = max(1, int(min_time / repeat / once))
+    samples: dict[str, list[float]] = {side: [] for side in steps}
+    for _ in range(repeat):
+        for side, fn in steps.items():
+            start = time.perf_counter()
+            for _ in range(inner[side]):
+                fn()
+            samples[side].append((time.perf_counter() - start) / inner[side])
+    return samples
 
 
-# ---------------------------------------------------------------- cases
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def mlp_step(batch: int) -> tuple[Callable[[], None], Callable[[], None]]:
-    import numpy as np
-    import torch
-
-    import shaped as sh
-    from shaped import losses
-    from shaped.nn import functional as F
-
-    rng = np.random.default_rng(0)
-    sizes = [784, 256, 128, 10]
-    params = []
-    for fan_in, fan_out in zip(sizes, sizes[1:]):
-        bound = 1 / fan_in**0.5
-        params.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
-        params.append(rng.uniform(-bound, bound, (fan_out,)).astype(np.float32))
-    x = rng.standard_normal((batch, 784)).astype(np.float32)
-    y = rng.integers(0, 10, batch)
-    lr = 0.01
-
-    dev = sh.Cpu()
-    ours = [dev.tensor(p) for p in params]
-    sx, sy = dev.tensor(x), dev.tensor(y)
-
-    def shaped_step() -> None:
-        grads = sh.Gradients()
-        h = sx.traced(grads)
-        for i in range(0, len(ours), 2):
-            h = F.linear(h, ours[i], ours[i + 1])
-            if i + 2 < len(ours):
-                h = h.relu()
-        loss = losses.cross_entropy(h, sy)
-        loss.backward()
-        for p in ours:
-            g = grads.array(p)
-            if g is not None:
-                p._data -= lr * g
-
-    theirs = [torch.tensor(p, requires_grad=True) for p in params]
-    opt = torch.optim.SGD(theirs, lr=lr)
-    tx, ty = torch.tensor(x), torch.tensor(y)
-
-    def torch_step() -> None:
-        opt.zero_grad(set_to_none=True)
-        h = tx
-        for i in range(0, len(theirs), 2):
-            h = torch.nn.functional.linear(h, theirs[i], theirs[i + 1])
-            if i + 2 < len(theirs):
-                h = h.relu()
-        torch.nn.functional.cross_entropy(h, ty).backward()
-        opt.step()
-
-    return shaped_step, torch_step
+def summary(name: str, case: str, unit: str, samples: dict[str, list[float]]) -> dict[str, Any]:
+    row: dict[str, Any] = {"name": name, "case": case, "unit": unit}
+    for side in SIDES:
+        values = samples.get(side)
+        row[side] = None if not values else {"median": median(values), "min": min(values),
+                                             "max": max(values), "n": len(values)}  # fmt: skip
+    for other in ("torch", "floor"):
+        ok = row["shaped"] and row[other] and row[other]["median"]
+        row[f"shaped/{other}"] = row["shaped"]["median"] / row[other]["median"] if ok else None
+    return row
 
 
-def cnn_step(batch: int = 64) -> tuple[Callable[[], None], Callable[[], None]]:
-    import numpy as np
-    import torch
+# ---------------------------------------------------------------- memory
 
-    import shaped as sh
-    from shaped import losses
-    from shaped.nn import functional as F
 
-    rng = np.random.default_rng(0)
+def tracemalloc_peak(step: Callable[[], Any]) -> float:
+    """Peak bytes allocated (numpy arrays included) above the level at the step's start."""
+    for _ in range(2):
+        step()
+    gc.collect()
+    tracemalloc.start()
+    peaks = []
+    for _ in range(3):
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        step()
+        peaks.append(tracemalloc.get_traced_memory()[1] - base)
+    tracemalloc.stop()
+    return float(min(peaks))
 
-    def uniform(shape: tuple[int, ...], fan_in: int) -> Any:
-        bound = 1 / fan_in**0.5
-        return rng.uniform(-bound, bound, shape).astype(np.float32)
 
-    params = [
-        uniform((16, 1, 3, 3), 9), uniform((16,), 9),
-        uniform((32, 16, 3, 3), 144), uniform((32,), 144),
-        uniform((10, 1568), 1568), uniform((10,), 1568),
+def rss_peaks_here(name: str) -> dict[str, float]:
+    """In a fresh process (see rss_peaks), for each side in turn: the resident peak over 3
+    steps above the level after 2 warm-up steps, sampled from a thread (the kernels release
+    the GIL). Freed blocks go back to the OS, so each side starts from its own live set."""
+    import threading
+
+    page = os.sysconf("SC_PAGE_SIZE")
+    statm = os.open("/proc/self/statm", os.O_RDONLY)
+
+    def rss() -> int:
+        return int(os.pread(statm, 64, 0).split()[1]) * page
+
+    peaks = {}
+    for side, step in row_makers()[name][1]().items():
+        if side == "floor":  # its buffers exist before the first step: no growth to see
+            continue
+        for _ in range(2):
+            step()
+        gc.collect()
+        base = rss()
+        peak = [base]
+        done = threading.Event()
+
+        def sample(peak: list[int] = peak, done: threading.Event = done) -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], rss())
+                time.sleep(0)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        for _ in range(3):
+            step()
+        done.set()
+        sampler.join()
+        peaks[side] = float(peak[0] - base)
+    return peaks
+
+
+def rss_peaks(name: str, threads: int) -> dict[str, float]:
+    env = dict(os.environ, SHAPED_KEEP_MALLOC="1", MALLOC_MMAP_THRESHOLD_="65536",
+               MALLOC_TRIM_THRESHOLD_="0")  # fmt: skip
+    command = [sys.executable, __file__, "--threads", str(threads), "--memory-child", name]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def memory_rows(names: list[str], threads: int) -> list[dict[str, Any]]:
+    rows = []
+    makers = row_makers()
+    for name in names:
+        case = makers[name][0]
+        rss = {side: [peak] for side, peak in rss_peaks(name, threads).items()}
+        rows.append(summary(f"mem_rss_{name}", f"peak RSS growth, {case}", "MB", rss))
+        steps = makers[name][1]()
+        traced = {"shaped": [tracemalloc_peak(steps["shaped"])]}
+        rows.append(summary(f"mem_tm_{name}", f"peak tracemalloc, {case}", "MB", traced))
+    return rows
+
+
+# ---------------------------------------------------------------- mypy
+
+
+def mypy_rows(quick: bool) -> list[dict[str, Any]]:
+    from typecheck import measure
+
+    lines, repeat = (200, 1) if quick else (3000, 3)
+    typing = measure(lines, repeat)
+    cold = {"shaped": typing["cold"]["with plugin"], "torch": typing["cold"]["hooks off"]}
+    return [
+        summary("mypy_cold", f"mypy cold, examples + {lines} lines: plugin | hooks off", "s", cold),
+        summary("mypy_warm", "mypy warm re-check with the plugin (< 1 s)", "s",
+                {"shaped": typing["warm"]}),
     ]  # fmt: skip
-    x = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
-    y = rng.integers(0, 10, batch)
-    lr = 0.01
-    dev = sh.Cpu()
-    ours = [dev.tensor(p) for p in params]
-    sx, sy = dev.tensor(x), dev.tensor(y)
-
-    def shaped_step() -> None:
-        grads = sh.Gradients()
-        h = F.conv2d(sx.traced(grads), ours[0], ours[1], padding=1).relu()
-        h = F.max_pool2d(h, 2)
-        h = F.conv2d(h, ours[2], ours[3], padding=1).relu()
-        h = F.max_pool2d(h, 2).flatten(1)
-        loss = losses.cross_entropy(F.linear(h, ours[4], ours[5]), sy)
-        loss.backward()
-        for p in ours:
-            g = grads.array(p)
-            if g is not None:
-                p._data -= lr * g
-
-    theirs = [torch.tensor(p, requires_grad=True) for p in params]
-    opt = torch.optim.SGD(theirs, lr=lr)
-    tx, ty = torch.tensor(x), torch.tensor(y)
-    tf = torch.nn.functional
-
-    def torch_step() -> None:
-        opt.zero_grad(set_to_none=True)
-        h = tf.max_pool2d(tf.conv2d(tx, theirs[0], theirs[1], padding=1).relu(), 2)
-        h = tf.max_pool2d(tf.conv2d(h, theirs[2], theirs[3], padding=1).relu(), 2).flatten(1)
-        tf.cross_entropy(tf.linear(h, theirs[4], theirs[5]), ty).backward()
-        opt.step()
-
-    return shaped_step, torch_step
 
 
-def op_untraced() -> tuple[Callable[[], None], Callable[[], None]]:
-    import torch
-
-    import shaped as sh
-
-    dev = sh.Cpu()
-    a, b = dev.randn((10,)), dev.randn((10,))
-    ta, tb = torch.randn(10), torch.randn(10)
-    return (lambda: a + b), (lambda: ta + tb)  # type: ignore[return-value]
+# ---------------------------------------------------------------- output
 
 
-CHAIN = 100
+def cell(stats: dict[str, Any] | None, unit: str) -> str:
+    if stats is None:
+        return "-"
+    scale = {"us": 1e6, "ms": 1e3, "s": 1.0, "MB": 1e-6}[unit]
+    mid, low, high = (stats[k] * scale for k in ("median", "min", "max"))
+    digits = 2 if mid < 10 else 1
+    if stats["n"] == 1:
+        return f"{mid:.{digits}f}"
+    return f"{mid:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
 
 
-def op_traced() -> tuple[Callable[[], None], Callable[[], None]]:
-    """Forward and backward of one elementwise op, from a chain of CHAIN adds (per op)."""
-    import torch
-
-    import shaped as sh
-
-    dev = sh.Cpu()
-    a, b = dev.randn((10,)), dev.randn((10,))
-    # both sides compute b's gradient too: shaped gives every float leaf one, as dfdx does
-    ta, tb = torch.randn(10, requires_grad=True), torch.randn(10, requires_grad=True)
-
-    def ours() -> None:
-        h = a.trace()
-        for _ in range(CHAIN):
-            h = h + b
-        h.sum().backward()
-
-    def theirs() -> None:
-        h = ta
-        for _ in range(CHAIN):
-            h = h + tb
-        h.sum().backward()
-        tb.grad = None
-
-    return ours, theirs
-
-
-MEMORY_SCRIPT = """
-import gc, os, sys, threading
-sys.path.insert(0, {root!r})
-from benchmarks.run import mlp_step
-ours, theirs = mlp_step(1024)
-step = ours if sys.argv[1] == "shaped" else theirs
-page = os.sysconf("SC_PAGE_SIZE")
-statm = os.open("/proc/self/statm", os.O_RDONLY)
-def rss():
-    return int(os.pread(statm, 64, 0).split()[1]) * page
-for _ in range(2):  # BLAS buffers, lazy initialisation: not part of a step
-    step()
-gc.collect()
-base = peak = rss()
-done = False
-def sample():  # both libraries release the GIL in their kernels, so this thread gets to run
-    global peak
-    while not done:
-        peak = max(peak, rss())
-sampler = threading.Thread(target=sample)
-sampler.start()
-for _ in range(5):
-    step()
-done = True
-sampler.join()
-print(peak - base)
-"""
-
-
-def peak_memory(which: str) -> float:
-    """Peak resident growth during a step, in a fresh process per library.
-
-    glibc is told to map every block over 64 KiB and unmap it on free (for both libraries,
-    and with shaped's own allocator tuning off), so resident memory tracks live memory.
-    """
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, SHAPED_KEEP_MALLOC="1", MALLOC_MMAP_THRESHOLD_="65536")
-    env["MALLOC_TRIM_THRESHOLD_"] = "0"
-    out = subprocess.run(
-        [sys.executable, "-c", MEMORY_SCRIPT.format(root=root), which],
-        capture_output=True, text=True, check=True, env=env,
-    )  # fmt: skip
-    return float(out.stdout.strip().splitlines()[-1])
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print(f"{'row':52} {'unit':4} {'shaped':>21} {'torch':>21} {'floor':>21} {'/torch':>6} "
+          f"{'/floor':>6}")  # fmt: skip
+    for row in rows:
+        ratios = [row[k] for k in ("shaped/torch", "shaped/floor")]
+        shown = ["" if r is None else f"{r:.2f}" for r in ratios]
+        cells = [cell(row[side], row["unit"]) for side in SIDES]
+        print(f"{row['case'][:52]:52} {row['unit']:4} {cells[0]:>21} {cells[1]:>21} "
+              f"{cells[2]:>21} {shown[0]:>6} {shown[1]:>6}")  # fmt: skip
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--quick", action="store_true", help="shorter timings")
-    parser.add_argument("--skip-digits", action="store_true", help="no digits CNN epochs")
-    parser.add_argument("--skip-mypy", action="store_true", help="no mypy timings")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--threads", type=int, default=2, help="BLAS, OpenMP and torch threads")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: short timings")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="these rows (see --list)")
+    parser.add_argument("--json", metavar="PATH", help="also save the results as JSON")
+    parser.add_argument("--list", action="store_true", help="print the row names and exit")
+    parser.add_argument("--repeat", type=int, help="repeats per row (default 9, quick 5)")
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    _set_threads(args.threads)
+    set_threads(args.threads)
+    import numpy as np
     import torch
 
     torch.set_num_threads(args.threads)
-    min_time = 0.3 if args.quick else 1.5
-    cases: list[tuple[str, Callable[[], tuple[Callable[[], None], Callable[[], None]]], float]] = [
-        ("MLP step, batch 128", lambda: mlp_step(128), 0.9),
-        ("MLP step, batch 1024", lambda: mlp_step(1024), 1.0),
-        ("CNN step, batch 64", cnn_step, 1.5),
-        ("a + b, 10 elements, untraced", op_untraced, 0.75),
-        ("traced op, forward + backward", op_traced, 0.5),
-    ]
-    rows = []
-    for name, make, target in cases:
-        ours, theirs = make()
-        t_ours = median_time(ours, min_time)
-        t_theirs = median_time(theirs, min_time)
-        if name.startswith("traced"):
-            t_ours, t_theirs = t_ours / CHAIN, t_theirs / CHAIN
-        rows.append({"case": name, "shaped_s": t_ours, "torch_s": t_theirs,
-                     "ratio": t_ours / t_theirs, "target": target})  # fmt: skip
-    for row in rows:
-        row["unit"] = "us"
-    mem_ours, mem_theirs = peak_memory("shaped"), peak_memory("torch")
-    rows.append({"case": "MLP step peak memory, batch 1024", "shaped_s": mem_ours,
-                 "torch_s": mem_theirs, "ratio": mem_ours / mem_theirs, "target": 1.2,
-                 "unit": "MB"})  # fmt: skip
-    if not args.skip_digits:
-        digits = measure_digits(3 if args.quick else 10)
-        ours, theirs = digits["shaped_epoch_s"], digits["torch_epoch_s"]
-        rows.append({"case": "digits CNN epoch (Adam, batch 64)", "shaped_s": ours,
-                     "torch_s": theirs, "ratio": ours / theirs, "target": 1.5,
-                     "unit": "ms"})  # fmt: skip
-    if not args.skip_mypy:
-        typing = measure_typecheck(3000, 2 if args.quick else 3)
-        # the best of several runs: other work on a shared machine only ever adds time
-        on, off = min(typing["cold"]["with plugin"]), min(typing["cold"]["hooks off"])
-        rows.append({"case": "mypy, plugin vs hooks off (cold)", "shaped_s": on,
-                     "torch_s": off, "ratio": on / off, "target": 1.25, "unit": "s"})  # fmt: skip
-        warm = min(typing["warm"])
-        rows.append({"case": "mypy warm re-check, plugin (< 1 s)", "shaped_s": warm,
-                     "torch_s": None, "ratio": None, "target": None, "unit": "s"})  # fmt: skip
-    if args.json:
-        print(json.dumps({"threads": args.threads, "torch": torch.__version__, "rows": rows}))
+    if args.memory_child:
+        print(json.dumps(rss_peaks_here(args.memory_child)))
         return
-    print(f"threads={args.threads}  torch {torch.__version__}")
-    print(f"{'case':36} {'shaped':>11} {'other':>11} {'ratio':>7} {'target':>7}")
-    for row in rows:
-        unit = row["unit"]
-        scale = {"us": 1e6, "ms": 1e3, "s": 1.0, "MB": 1e-6}[unit]
-        theirs = "" if row["torch_s"] is None else f"{row['torch_s'] * scale:9.1f}{unit}"
-        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        target = "" if row["target"] is None else f"<={row['target']}"
-        print(
-            f"{row['case']:36} {row['shaped_s'] * scale:9.1f}{unit:2} {theirs:>11} {ratio:>7}"
-            f" {target:>7}"
+    makers = row_makers()
+    extra = ["memory", "mypy"]
+    if args.list:
+        for name, (case, _, _) in makers.items():
+            print(f"{name:12} {case}")
+        print("memory       peak memory per step (MLP b1024; full run: CNN, ResNet too)")
+        print("mypy         mypy cold and warm with the plugin")
+        return
+    names = args.only or [*makers, *extra]
+    unknown = sorted(set(names) - set(makers) - set(extra))
+    if unknown:
+        parser.error(f"unknown rows {unknown}; --list names them")
+    min_time = 0.25 if args.quick else 1.5
+    repeat = args.repeat or (5 if args.quick else 9)
+    rows = []
+    for name in names:
+        if name not in makers:
+            continue
+        case, make, scale = makers[name]
+        long = name == "digits" and args.quick  # seconds per call on a loaded machine
+        samples = time_sides(make(), min_time, min(repeat, 3) if long else repeat)
+        per_op = {side: [t / scale for t in values] for side, values in samples.items()}
+        rows.append(summary(name, case, "us" if name.startswith("op") else "ms", per_op))
+        print(f"  {name} done", file=sys.stderr, flush=True)
+    if "memory" in names:
+        rows += memory_rows(
+            ["mlp1024"] if args.quick else ["mlp1024", "cnn", "resnet"], args.threads
         )
-    print("'other' is torch, except for the mypy row: mypy with the plugin's hooks off")
+    if "mypy" in names:
+        rows += mypy_rows(args.quick)
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load > cores / 2 or (args.threads > 1 and load >= 1):
+        # a BLAS or OpenMP pool of N threads waits at each barrier for its slowest thread: when
+        # other processes hold the cores, one descheduled thread stalls every GEMM
+        print(f"\nWARNING: load average {load:.1f} on {cores} cores: times are inflated and "
+              "noisy, with --threads > 1 by 10x or more; use --threads 1, or an idle machine")  # fmt: skip
+    print(f"\nthreads={args.threads}  torch {torch.__version__}  numpy {np.__version__}"
+          f"  {'quick' if args.quick else 'full'}: medians of {repeat} repeats (min-max)")  # fmt: skip
+    from cases import DIGITS_NOTE
+
+    print_table(rows)
+    for note in sorted(set(DIGITS_NOTE)):
+        print(f"note: digits row: {note}")
+    print("mypy cold row: 'torch' is mypy with the plugin's hooks off")
+    if args.json:
+        meta = {"threads": args.threads, "torch": torch.__version__, "numpy": np.__version__,
+                "load_average": load, "cores": cores,
+                "quick": args.quick, "repeat": repeat, "notes": sorted(set(DIGITS_NOTE))}  # fmt: skip
+        with open(args.json, "w") as out:
+            json.dump({**meta, "rows": rows}, out, indent=1)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from mypy.types import (
 from shaped import dtypes, shapes
 from shaped.shapes import Shape
 
+from . import layers_loss
 from .tensor_hooks import keep_symbolic, not_bool_method, run_rule
 from .types import (
     DTYPE,
@@ -457,15 +458,25 @@ def _is_float(info: TensorInfo | None) -> bool:
     return marker is not None and marker.is_float
 
 
-def _loss(class_targets: bool) -> Callable[[Context], Type]:
-    """Losses: batch and class dims must agree; 'none' keeps the per-item shape."""
+ReductionOf = Callable[[Context, Call], object]
+
+
+def _reduction_argument(ctx: Context, call: Call) -> object:
+    return call.value("reduction", "mean")
+
+
+def _loss(
+    class_targets: bool, op_name: str | None = None, reduction_of: ReductionOf | None = None
+) -> Callable[[Context], Type]:
+    """Losses: batch and class dims must agree; 'none' keeps the per-item shape. A loss
+    module's call names its function (`op_name`) and reads its reduction from its type."""
 
     def hook(ctx: Context) -> Type:
         call = Call(ctx)
-        op = _callee_name(ctx)
+        op = op_name or _callee_name(ctx)
         _check_operands(call, op, ("input", "target"))
         x, target = call.tensor("input"), call.tensor("target")
-        reduction = call.value("reduction", "mean")
+        reduction = (reduction_of or _reduction_argument)(ctx, call)
         if x is None or target is None:  # an Any operand: a reduced loss is still a scalar
             # the loss has the input's dtype; a float target shares it, class indices do not
             sharing = [x] if class_targets and not _is_float(target) else [x, target]
@@ -487,6 +498,8 @@ def _loss(class_targets: bool) -> Callable[[Context], Type]:
         inputs: list[TensorInfo | None] = [x] if index_target else [x, target]
         if not index_target and not _same_kind(ctx, op, [x, target]):
             return _result(ctx, None, inputs)
+        if class_targets:
+            _class_weight(ctx, call, op, x)
         per_item: Shape | None = None
         if x.shape is not None and target.shape is not None:
             if index_target:
@@ -502,6 +515,18 @@ def _loss(class_targets: bool) -> Callable[[Context], Type]:
         return _result(ctx, per_item, inputs)
 
     return hook
+
+
+def _class_weight(ctx: Context, call: Call, op: str, x: TensorInfo) -> None:
+    """cross_entropy's and nll_loss's weight: the logits' dtype and device, shape (C,)."""
+    from shaped import shapes_nn
+
+    weight = call.tensor("weight")
+    if weight is None or not _same_kind(ctx, op, [x, weight]):
+        return
+    if x.shape and weight.shape is not None:
+        classes = x.shape[0 if len(x.shape) == 1 else 1]
+        run_rule(ctx, shapes_nn.class_weight, op, classes, weight.shape)
 
 
 def relax_signature(ctx: FunctionSigContext | MethodSigContext) -> FunctionLike:
@@ -520,12 +545,15 @@ FUNCTION_HOOKS: dict[str, Callable[[Any], Type]] = {
     "shaped.ops.linalg.linear": _hook(_linear, ("x", "weight", "bias?")),
     "shaped.ops.conv.conv2d": _hook(_conv(False), ("x", "weight", "bias?")),
     "shaped.ops.conv.conv_transpose2d": _hook(_conv(True), ("x", "weight", "bias?")),
-    "shaped.ops.conv.max_pool2d": _hook(_pool("max_pool2d"), ("x",)),
     "shaped.ops.conv.avg_pool2d": _hook(_pool("avg_pool2d"), ("x",)),
     "shaped.ops.nn.softmax": _hook(_softmax("softmax"), ("x",)),
     "shaped.ops.nn.log_softmax": _hook(_softmax("log_softmax"), ("x",)),
     "shaped.ops.nn.layer_norm": _hook(_layer_norm, ("x", "weight?", "bias?")),
     "shaped.ops.nn.embedding": _hook(
+        _embedding, ("indices", "weight"), lead=("weight",), other_dtype=("indices",)
+    ),
+    # F.embedding with torch's padding_idx and max_norm (the same rule)
+    "shaped.ops.norms.embedding": _hook(
         _embedding, ("indices", "weight"), lead=("weight",), other_dtype=("indices",)
     ),
     "shaped.ops.nn.scaled_dot_product_attention": _hook(_attention, ("q", "k", "v", "mask?")),
@@ -550,10 +578,164 @@ FUNCTION_HOOKS["shaped.nn.functional.relu"] = not_bool_method("relu")
 FUNCTION_HOOKS = {name: _keeping_symbolic(hook) for name, hook in FUNCTION_HOOKS.items()}
 PAIR_LOSS = _keeping_symbolic(_loss(False))
 CLASS_LOSS = _keeping_symbolic(_loss(True))
+
+
+# ---------------------------------------------------------------- losses of more operands (issue 12)
+
+
+def _operand_shape(call: Call, name: str, like: Shape | None) -> Shape | None:
+    """A loss operand's shape: a tensor's; a list or tuple of ints (CTC lengths) is (len,), an
+    int (); a Python number (gaussian_nll_loss's var) is shaped like `like`; else unknown."""
+    info = call.tensor(name)
+    if info is not None:
+        return info.shape
+    arg = call.by_name.get(name)
+    if arg is None or name in call.unknown:
+        return None
+    expr, typ = arg
+    if isinstance(expr, ListExpr | TupleExpr) and not any(
+        isinstance(item, StarExpr) for item in expr.items
+    ):
+        return (len(expr.items),)
+    proper = get_proper_type(typ)
+    fallback = proper.fallback if isinstance(proper, LiteralType) else proper
+    if isinstance(fallback, Instance) and fallback.type.fullname == "builtins.int":
+        return ()
+    if isinstance(fallback, Instance) and fallback.type.fullname == "builtins.float":
+        return like
+    return None
+
+
+def _drop_last(op: str, input: Shape, target: Shape) -> Shape:
+    """multilabel_soft_margin_loss: input and target of one shape, one loss per row."""
+    shape = shapes.same_shape(op, input, target)
+    return shape[:-1]
+
+
+def _same_labels(op: str, input: Shape, target: Shape) -> Shape:
+    return shapes.same_shape(op, input, target)
+
+
+def _multi_loss(
+    operands: tuple[str, ...],
+    rule: Callable[..., Shape],
+    floats: tuple[str, ...],
+    traced: tuple[str, ...],
+    op_name: str | None = None,
+    reduction_of: ReductionOf | None = None,
+) -> Callable[[Context], Type]:
+    """A loss of several operands: the `floats` share dtype and device, `rule(op, *shapes)`
+    gives the per-item shape, the tape comes from the `traced` operands (labels compared to 1
+    and -1 carry none), the dtype from the first operand."""
+
+    def hook(ctx: Context) -> Type:
+        call = Call(ctx)
+        op = op_name or _callee_name(ctx)
+        # gaussian_nll_loss's var may be a Python number
+        specs = tuple(n + "#" if n == "var" else n for n in operands if n in floats)
+        _check_operands(call, op, specs)
+        infos = {name: call.tensor(name) for name in operands}
+        reduction = (reduction_of or _reduction_argument)(ctx, call)
+        tape_inputs = [infos[name] for name in traced]
+        sharing = [infos[name] for name in floats]
+        unknown = any(call.unknown_tensor(name) for name in traced)
+        if not _same_kind(ctx, op, sharing):
+            return _result(ctx, None, tape_inputs, unknown=unknown, dtype_inputs=sharing)
+        first = infos[operands[0]]
+        like = first.shape if first is not None else None
+        found = [_operand_shape(call, name, like) for name in operands]
+        per_item: Shape | None = None
+        if all(shape is not None for shape in found):
+            per_item = run_rule(ctx, rule, op, *found)
+        if not isinstance(reduction, str):
+            shape: Shape | None = None
+        elif reduction != "none":
+            shape = run_rule(ctx, shapes.loss_output, (), reduction)
+        else:
+            shape = per_item
+        return _result(ctx, shape, tape_inputs, unknown=unknown, dtype_inputs=sharing)
+
+    return hook
+
+
+def _loss_kinds(
+    op_name: str | None = None, reduction_of: ReductionOf | None = None
+) -> dict[str, Callable[[Any], Type]]:
+    """Each kind of loss hook, for a function (op and reduction from the call) or a module."""
+    from shaped import shapes_nn
+
+    two, three = ("input", "target"), ("input1", "input2", "target")
+    triple = ("anchor", "positive", "negative")
+    gaussian = ("input", "target", "var")
+    ctc = ("log_probs", "targets", "input_lengths", "target_lengths")
+    kinds: dict[str, Callable[[Any], Type]] = {
+        "pair": _loss(False, op_name, reduction_of),
+        "class": _loss(True, op_name, reduction_of),
+        "hinge": _multi_loss(two, _same_labels, ("input",), ("input",), op_name, reduction_of),
+        "multilabel": _multi_loss(two, _drop_last, two, two, op_name, reduction_of),
+        "cosine": _multi_loss(
+            three, shapes_nn.cosine_embedding, three[:2], three[:2], op_name, reduction_of
+        ),
+        "ranking": _multi_loss(
+            three, shapes_nn.margin_ranking, three, three, op_name, reduction_of
+        ),
+        "triplet": _multi_loss(
+            triple, shapes_nn.triplet_margin, triple, triple, op_name, reduction_of
+        ),
+        "gaussian": _multi_loss(
+            gaussian, shapes_nn.gaussian_nll, gaussian, gaussian, op_name, reduction_of
+        ),
+        "ctc": _multi_loss(ctc, shapes_nn.ctc, ctc[:1], ctc[:1], op_name, reduction_of),
+    }
+    return {kind: _keeping_symbolic(hook) for kind, hook in kinds.items()}
+
+
+LOSS_KINDS = _loss_kinds()
 # losses are callable objects (a Protocol gives each its overloads): their calls are methods
 LOSS_HOOKS: dict[str, Callable[[Any], Type]] = {
     "shaped.losses._PairLoss.__call__": PAIR_LOSS,
     "shaped.losses._HuberLoss.__call__": PAIR_LOSS,
     "shaped.losses._SmoothL1Loss.__call__": PAIR_LOSS,
     "shaped.losses._ClassLoss.__call__": CLASS_LOSS,
+    "shaped.losses_more._CrossEntropy.__call__": CLASS_LOSS,
+    "shaped.losses_more._BinaryLoss.__call__": PAIR_LOSS,
+    "shaped.losses_more._BinaryLogitsLoss.__call__": PAIR_LOSS,
+    "shaped.losses_more._KlDivLoss.__call__": PAIR_LOSS,
+    **{
+        f"shaped.losses_more._{name}.__call__": LOSS_KINDS[kind]
+        for name, kind in [
+            ("SoftMarginLoss", "pair"),
+            ("PoissonNllLoss", "pair"),
+            ("HingeEmbeddingLoss", "hinge"),
+            ("MultilabelSoftMarginLoss", "multilabel"),
+            ("MultiMarginLoss", "class"),
+            ("CosineEmbeddingLoss", "cosine"),
+            ("MarginRankingLoss", "ranking"),
+            ("TripletLoss", "triplet"),
+            ("GaussianNllLoss", "gaussian"),
+            ("CtcLoss", "ctc"),
+        ]
+    },
 }
+
+
+def _module_reduction(ctx: Context, call: Call) -> object:
+    """A loss module's reduction: the literal of its type parameter R (UNKNOWN otherwise)."""
+    module = get_proper_type(getattr(ctx, "type", None))
+    if not isinstance(module, Instance):
+        return UNKNOWN
+    base = next((info for info in module.type.mro if info.fullname == LOSS_BASE), None)
+    if base is None:
+        return UNKNOWN
+    mapped = map_instance_to_supertype(module, base)
+    arg = get_proper_type(mapped.args[0]) if mapped.args else None
+    if isinstance(arg, LiteralType) and isinstance(arg.value, str):
+        return arg.value
+    return UNKNOWN
+
+
+LOSS_BASE = "shaped.nn.loss._Loss"
+# criterion(logits, labels) and criterion.forward(...) are checked as the function is
+for _module, (_kind, _op) in layers_loss.LOSS_MODULES.items():
+    _hook_of_module = _loss_kinds(_op, _module_reduction)[_kind]
+    LOSS_HOOKS[f"{_module}.__call__"] = LOSS_HOOKS[f"{_module}.forward"] = _hook_of_module

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shaped import shapes
 from shaped.shapes import Shape
 
 LayerRule = Callable[[list[int | None], Shape], Shape | None]
 
-LAYER_RULES: dict[str, LayerRule] = {}
-SHAPE_KEEPING: set[str] = set()
-WEIGHT_OPS: dict[str, str] = {}
+ENCODER = "shaped.nn.transformer.TransformerEncoder"
+
+# TransformerEncoder[Dim, Heads, Ff] reads (..., Dim) and keeps the shape, as its layers do.
+# The decoder layer and stack are typed by their signatures instead: the module-call hook
+# builds its result from the first argument alone, which would give a decoder fed an
+# untraced tgt and a traced memory an untraced type (and `loss.backward()` a false
+# [no-tape]); their shapes are checked at run time (shapes_nn.transformer_decoder).
+LAYER_RULES: dict[str, LayerRule] = {
+    ENCODER: lambda a, x: shapes.features("TransformerEncoder", x, a[0] if a else None),
+}
+SHAPE_KEEPING: set[str] = {ENCODER}
+WEIGHT_OPS: dict[str, str] = {ENCODER: "linear"}

@@ -64,6 +64,7 @@ from .types import (
     int_type,
     literal_value,
     make_tensor,
+    merge_tapes,
     short,
     tensor_info,
 )
@@ -99,6 +100,11 @@ def constructor(ctx: FunctionContext) -> Type:
     value of the constructor argument annotated with it (a default that names another
     parameter, as MaxPool2d's stride does, follows that one)."""
     result = get_proper_type(ctx.default_return_type)
+    # issue 12: containers: Sequential(OrderedDict(...)), ModuleList([...]), ModuleDict({...})
+    contained = layers_containers.named_sequential(ctx)
+    contained = contained or layers_containers.container_constructor(ctx)
+    if contained is not None:
+        return contained
     if not isinstance(result, Instance) or not result.args:
         return ctx.default_return_type
     init = result.type.get_method("__init__")
@@ -167,7 +173,9 @@ def constructor(ctx: FunctionContext) -> Type:
 
 def _size_type(ctx: FunctionContext, value: object) -> Type | None:
     """A literal size as a type argument: `L[3]`, or `tuple[L[3], L[5]]` for a per-axis pair."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):  # a flag in the type (issue 12: recurrent, batch_first): L[True]
+        return LiteralType(value, fallback=ctx.api.named_generic_type("builtins.bool", []))
+    if isinstance(value, int):
         return LiteralType(value, fallback=int_type(ctx.api))
     if isinstance(value, tuple) and len(value) == 2:
         items = [_size_type(ctx, v) for v in value]
@@ -233,11 +241,20 @@ def _check_sizes(ctx: FunctionContext, info: TypeInfo, values: dict[str, object]
         ctx.api.fail(str(error), ctx.context, code=SHAPE)
 
 
+def _is_flag(variable: TypeVarType) -> bool:
+    """A TypeVar bound to bool (issue 12: recurrent's BatchFirst): no int is a flag."""
+    bound = get_proper_type(variable.upper_bound)
+    return isinstance(bound, Instance) and bound.type.fullname == "builtins.bool"
+
+
 def constructor_signature(ctx: FunctionSigContext) -> FunctionLike:
     """A size parameter typed by a class TypeVar also takes a plain `int` (`28 * 28`, `n`):
     the constructor hook reads its literal value, and a type context (`Linear[L[784], ...]`)
     cannot turn an int expression into a false [arg-type]."""
     signature = ctx.default_signature
+    contained = layers_containers.container_signature(ctx)  # issue 12: ModuleList, ModuleDict
+    if contained is not None:
+        return contained
     result = get_proper_type(signature.ret_type) if isinstance(signature, CallableType) else None
     if not isinstance(signature, CallableType) or not isinstance(result, Instance):
         return signature
@@ -247,7 +264,9 @@ def constructor_signature(ctx: FunctionSigContext) -> FunctionLike:
     integer = int_type(ctx.api)
     arg_types = [
         UnionType([typ, integer])
-        if isinstance(proper := get_proper_type(typ), TypeVarType) and proper.name in own
+        if isinstance(proper := get_proper_type(typ), TypeVarType)
+        and proper.name in own
+        and not _is_flag(proper)
         else typ
         for typ in signature.arg_types
     ]
@@ -421,6 +440,10 @@ LAYER_RULES: dict[str, LayerRule] = {
 
 for _family in LAYER_FAMILIES:
     LAYER_RULES.update(_family.LAYER_RULES)
+# layers whose call is typed by a hook of their own (issue 12: recurrent's tuples)
+CALL_HOOKS: dict[str, Callable[[MethodContext], Type]] = {
+    name: hook for f in LAYER_FAMILIES for name, hook in getattr(f, "CALL_HOOKS", {}).items()
+}
 
 # the 2-D layers whose sizes may be per-axis pairs (`tuple[L[3], L[5]]`)
 PER_AXIS_RULES: dict[str, PerAxisRule] = {
@@ -574,6 +597,8 @@ def call(ctx: MethodContext) -> Type:
     args = _args(ctx)
     if not isinstance(module, Instance) or not args:
         return ctx.default_return_type
+    if module.type.fullname in CALL_HOOKS:  # issue 12: layers whose call returns a tuple
+        return CALL_HOOKS[module.type.fullname](ctx)
     x = tensor_info(args[0][1])
     if x is None:
         return AnyType(TypeOfAny.special_form)
@@ -593,10 +618,17 @@ def call(ctx: MethodContext) -> Type:
     except DtypeMismatch as error:
         ctx.api.fail(str(error), ctx.context, code=DTYPE)
         dtype = None
+    # mha(q, k, v): a tape on any tensor argument moves to the result, as at run time
+    tape: Type = x.tape
+    for _name, other_type in args[1:]:
+        other = tensor_info(other_type)
+        if other is not None:
+            tape = merge_tapes(ctx.api, get_proper_type(tape), other.tape)
     if x.shape is None:  # a rank unknown here (a user's TypeVar): shape-keeping layers keep it
-        return make_tensor(ctx.api, x.instance, KEEP if _keeps_shape(module) else None, dtype)
+        keep = KEEP if _keeps_shape(module) else None
+        return make_tensor(ctx.api, x.instance, keep, dtype, tape=tape)
     shape = run_rule(ctx, apply, module, x.shape)
-    return make_tensor(ctx.api, x.instance, shape, dtype)
+    return make_tensor(ctx.api, x.instance, shape, dtype, tape=tape)
 
 
 class DtypeMismatch(Exception):
@@ -678,6 +710,7 @@ def handles_call(info: TypeInfo) -> bool:
     """Built-in layers, Residual and Sequential: user modules keep their own signatures."""
     return (
         info.fullname in LAYER_RULES
+        or info.fullname in CALL_HOOKS
         or info.fullname in PER_AXIS_RULES
         or info.fullname == f"{LAYERS}.Residual"
         or (info.has_base(SEQUENTIAL))
@@ -810,7 +843,8 @@ def is_user_method(info: TypeInfo, method: str) -> bool:
     """A method (or forward, through `net(x)`) that a user's module class defines itself."""
     name = "forward" if method == "__call__" else method
     found = info.get_containing_type_info(name)
-    return found is not None and found.module_name.split(".")[0] != "shaped"
+    # issue 12: containers: nor a builtin's (tuple.__getitem__ of a Sequential[*tuple[M, ...]])
+    return found is not None and found.module_name.split(".")[0] not in ("shaped", "builtins")
 
 
 def user_call_signature(method: str) -> Callable[[MethodSigContext], FunctionLike]:

@@ -274,6 +274,7 @@ METHOD_HOOKS: dict[str, Callable[[MethodContext], Type]] = {
     "index_select": _shape_method(_index_select),
     "scatter_add": _scatter("scatter_add"),
     "scatter": _scatter("scatter"),
+    "scatter_reduce": _scatter("scatter_reduce"),
     "masked_fill": _shape_method(_masked_fill),
     "nonzero": _nonzero,
     "new_zeros": _shaped_by("new_zeros", "shape"),

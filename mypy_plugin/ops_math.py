@@ -259,6 +259,12 @@ METHOD_HOOKS: dict[str, MethodHook] = {
         for op in ("and", "or", "xor")
     },
     "__invert__": _invert,
+    "bitwise_not": _invert,
+    "copysign": _checked("copysign", elementwise("copysign"), dtypes.float_only),
+    "fmod": _checked("fmod", elementwise("fmod"), dtypes.not_bool),
+    "remainder": _checked("remainder", elementwise("remainder"), dtypes.not_bool),
+    "isclose": elementwise("isclose", compare=True),
+    **{f"logical_{op}": elementwise(f"logical_{op}", compare=True) for op in ("and", "or", "xor")},
     "lerp": _lerp,
     "clamp": _clamp,
     "prelu": _prelu_method,
@@ -274,6 +280,13 @@ DEVICE_HOOKS: dict[str, MethodHook] = {}
 # the broadcasting binary ops: their pure overloads would give [arg-type]/[operator] for a
 # shape or dtype mismatch, so the hooks report it with shaped's codes and messages
 RELAXED: set[str] = {
+    "copysign",
+    "fmod",
+    "remainder",
+    "isclose",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
     "atan2",
     "logaddexp",
     "__floordiv__",

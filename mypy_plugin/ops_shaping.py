@@ -283,9 +283,8 @@ def _functional_pad(ctx: FunctionContext) -> Type:
         return make_tensor(ctx.api, me.instance, None)
     if not all(isinstance(p, int) for p in flat):
         return make_tensor(ctx.api, me.instance, None)
-    widths = run_rule(ctx, shapes.torch_pad_widths, len(me.shape), flat)
-    shape = None if widths is None else run_rule(ctx, shapes.pad_mode, me.shape, widths, mode)
-    return make_tensor(ctx.api, me.instance, shape)
+    rule = run_rule(ctx, shapes.functional_pad, me.shape, flat, mode)
+    return make_tensor(ctx.api, me.instance, None if rule is None else rule[2])
 
 
 # ---------------------------------------------------------------- sizes
@@ -315,6 +314,39 @@ def _size(ctx: MethodContext) -> Type:
     return _literal_int(ctx, run_rule(ctx, shapes.size, me.shape, axis))
 
 
+# ---------------------------------------------------------------- third round (tinygrad's test_ops)
+
+
+def _diagonal(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    offset = _value(ctx, "offset", 0, 0)
+    first = _value(ctx, "axis1", 1, 0, alias="dim1")
+    second = _value(ctx, "axis2", 2, 1, alias="dim2")
+    if not all(isinstance(v, int) for v in (offset, first, second)):
+        return None
+    return run_rule(ctx, shapes.diagonal, me.shape, offset, first, second)
+
+
+def _unfold(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    axis, size = _value(ctx, "dimension", 0, UNKNOWN), _value(ctx, "size", 1, UNKNOWN)
+    step = _value(ctx, "step", 2, UNKNOWN)
+    if not all(isinstance(v, int) for v in (axis, size, step)):
+        return None
+    return run_rule(ctx, shapes.unfold_windows, me.shape, axis, size, step)
+
+
+def _unflatten(me: TensorInfo, ctx: MethodContext) -> Shape | None:
+    from shaped import shapes_nn
+
+    axis, sizes = _value(ctx, "axis", 0, UNKNOWN), _value(ctx, "sizes", 1, UNKNOWN)
+    if isinstance(sizes, list):
+        sizes = tuple(sizes)
+    if not isinstance(axis, int) or not isinstance(sizes, tuple):
+        return None
+    if not all(isinstance(s, int) for s in sizes):
+        return None
+    return run_rule(ctx, shapes_nn.unflatten, me.shape, axis, sizes)
+
+
 METHOD_HOOKS: dict[str, Callable[[MethodContext], Type]] = {
     "view": _shape_method(_reshape),
     "view_as": _like_other(shapes.reshape),
@@ -337,6 +369,9 @@ METHOD_HOOKS: dict[str, Callable[[MethodContext], Type]] = {
     "pad": _shape_method(_pad_with_mode),
     "numel": _numel,
     "size": _size,
+    "diagonal": _shape_method(_diagonal),
+    "unfold": _shape_method(_unfold),
+    "unflatten": _shape_method(_unflatten),
 }
 FUNCTION_HOOKS: dict[str, Callable[[FunctionContext], Type]] = {
     "shaped.ops.shaping.meshgrid": _meshgrid,

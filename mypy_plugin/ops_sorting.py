@@ -18,7 +18,15 @@ from mypy.types import Instance, TupleType, Type, get_proper_type
 from shaped import dtypes, shapes
 from shaped.shapes import Shape
 
-from .tensor_hooks import _actuals, _value, check_float, reduction, run_rule
+from .tensor_hooks import (
+    NOT_POSITIONAL,
+    _actuals,
+    _named_arg,
+    _value,
+    check_float,
+    reduction,
+    run_rule,
+)
 from .types import (
     DTYPE,
     DTYPES,
@@ -180,6 +188,8 @@ def median(ctx: MethodContext) -> Type:
 def prod(ctx: MethodContext) -> Type:
     """A reduction whose ints and bools give Int64, as torch."""
     out = reduction("prod")(ctx)
+    if _named_arg(ctx, "dtype", NOT_POSITIONAL) is not None:  # dtype=: converted first
+        return out
     info = tensor_info(out)
     dtype = _summed_dtype(ctx, ctx.type) if isinstance(ctx.type, Instance) else None
     if info is None or dtype is None:

@@ -246,6 +246,23 @@ def known_kind(me: TensorInfo, other: TensorInfo) -> tuple[Type | None, Type | N
     return dtype, device
 
 
+NOT_POSITIONAL = 1 << 30  # torch's dim= and keepdim= are keyword-only here
+
+
+def _axis_and_keepdims(ctx: MethodContext) -> tuple[object, object]:
+    """A reduction's (axis, keepdims), numpy's names or torch's `dim=`/`keepdim=`."""
+    axis = _value(ctx, "axis", 0, None)
+    if axis is None:
+        axis = _value(ctx, "dim", NOT_POSITIONAL, None)
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    keepdims = _value(ctx, "keepdims", 1, False)
+    keepdim = _value(ctx, "keepdim", NOT_POSITIONAL, False)
+    if isinstance(keepdims, bool) and isinstance(keepdim, bool):
+        return axis, keepdims or keepdim
+    return axis, UNKNOWN
+
+
 def reduction(op: str) -> MethodHook:
     """sum/mean/max/... over literal axes; argmax/argmin keep their Int64 result type."""
 
@@ -254,14 +271,18 @@ def reduction(op: str) -> MethodHook:
         result = tensor_info(ctx.default_return_type)
         if me is None or result is None or _actuals(ctx) is None:
             return ctx.default_return_type
-        axis = _value(ctx, "axis", 0, None)
-        keepdims = _value(ctx, "keepdims", 1, False)
+        axis, keepdims = _axis_and_keepdims(ctx)
         if axis is UNKNOWN or not isinstance(keepdims, bool) or me.shape is None:
             return ctx.default_return_type
         shape = run_rule(ctx, shapes.reduce, op, me.shape, axis, keepdims)
         if shape is not None and op in ("max", "min", "argmax", "argmin"):
             run_rule(ctx, shapes.reduce_nonempty, op, me.shape, axis)
         marker = dtype_marker(me.dtype)
+        if _named_arg(ctx, "dtype", NOT_POSITIONAL) is not None:  # dtype=: converted first
+            marker = dtype_marker(result.dtype)
+            if marker is not None and op in FLOAT_ONLY:
+                check_float(ctx, op, marker)
+            return make_tensor(ctx.api, result.instance, shape)
         if marker is not None and op == "sum":  # bools and ints sum to Int64
             summed = dtypes.sum_dtype(marker).__name__
             return make_tensor(
@@ -368,6 +389,8 @@ def _reshape(me: TensorInfo, ctx: MethodContext) -> Shape | None:
 
 def _flatten(me: TensorInfo, ctx: MethodContext) -> Shape | None:
     start, end = _value(ctx, "start_axis", 0, 0), _value(ctx, "end_axis", 1, -1)
+    start = _value(ctx, "start_dim", NOT_POSITIONAL, start)  # torch's names
+    end = _value(ctx, "end_dim", NOT_POSITIONAL, end)
     if not isinstance(start, int) or not isinstance(end, int):
         return None
     return run_rule(ctx, shapes.flatten, me.shape, start, end)

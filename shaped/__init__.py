@@ -10,7 +10,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from shaped.dtypes import Bool, Float16, Float32, Float64, Int32, Int64, NoTape, OwnedTape
-from shaped.errors import CheckpointError, DeviceError, DtypeError, ShapeError, TapeError
+from shaped.errors import (
+    AxisError,
+    CheckpointError,
+    DeviceError,
+    DtypeError,
+    ShapeError,
+    TapeError,
+)
 
 if TYPE_CHECKING:
     from shaped import data, losses, nn, optim
@@ -25,6 +32,8 @@ if TYPE_CHECKING:
         matmul,
         outer,
         stack,
+        std_mean,
+        var_mean,
         where,
     )
     from shaped.io import load, save
@@ -49,6 +58,8 @@ _LAZY = {
     "addmm": "shaped.functions",
     "baddbmm": "shaped.functions",
     "meshgrid": "shaped.ops.shaping",
+    "std_mean": "shaped.functions",
+    "var_mean": "shaped.functions",
     "ValuesIndices": "shaped.ops.sorting",
     "save": "shaped.io",
     "load": "shaped.io",
@@ -82,6 +93,7 @@ __all__ = [
     "NoTape",
     "OwnedTape",
     "ShapeError",
+    "AxisError",
     "TapeError",
     "Tensor",
     "ValuesIndices",
@@ -100,6 +112,8 @@ __all__ = [
     "nn",
     "optim",
     "save",
+    "std_mean",
+    "var_mean",
     "stack",
     "where",
 ]

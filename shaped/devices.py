@@ -399,6 +399,10 @@ class Device:
         """`steps` evenly spaced values from start to end, both included (torch.linspace)."""
         dtype = dtype_of("linspace", dtype)
         shapes.linspace(steps)
+        if dtype is Bool:  # torch: "linspace" not implemented for 'Bool'
+            raise DtypeError(
+                "linspace: dtype sh.Bool is not supported, as in torch: use a number dtype"
+            )
         data = self.xp.linspace(start, end, steps, dtype="float64")
         return self._wrap(data.astype(dtype.name))  # ints truncate, as torch
 

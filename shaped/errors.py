@@ -7,6 +7,11 @@ class ShapeError(ValueError):
     """A shape rule failed; the message shows the arithmetic and the fix."""
 
 
+class AxisError(ShapeError, IndexError):
+    """An axis (torch's dim) out of range for the tensor's rank, or an index out of range for
+    its axis: an IndexError too, as torch's and numpy's are."""
+
+
 class DtypeError(ValueError):
     """Two tensors of different dtypes met in one op (there is no implicit promotion)."""
 

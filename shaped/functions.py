@@ -366,3 +366,38 @@ def baddbmm(input: Tn, batch1: Tn, batch2: Tn, *, beta: float = 1, alpha: float 
     """torch.baddbmm: beta * input + alpha * bmm(batch1, batch2), batch1 (B, N, M), batch2
     (B, M, P); input broadcasts to (B, N, P). beta=0 ignores input."""
     return linalg.baddbmm(input, batch1, batch2, beta=beta, alpha=alpha)
+
+
+# ---------------------------------------------------------------- third round (tinygrad's test_ops)
+
+
+def std_mean(
+    x: Tensor[Any, D, Dev, T],
+    axis: int | tuple[int, ...] | list[int] | None = None,
+    *,
+    correction: int = 1,
+    keepdims: bool = False,
+    dim: int | tuple[int, ...] | list[int] | None = None,
+    keepdim: bool = False,
+) -> tuple[Tensor[tuple[Any, ...], D, Dev, T], Tensor[tuple[Any, ...], D, Dev, T]]:
+    """torch.std_mean: `(x.std(axis, correction=...), x.mean(axis))` in one call."""
+    return (
+        x.std(axis, keepdims, correction, dim=dim, keepdim=keepdim),
+        x.mean(axis, keepdims, dim=dim, keepdim=keepdim),
+    )
+
+
+def var_mean(
+    x: Tensor[Any, D, Dev, T],
+    axis: int | tuple[int, ...] | list[int] | None = None,
+    *,
+    correction: int = 1,
+    keepdims: bool = False,
+    dim: int | tuple[int, ...] | list[int] | None = None,
+    keepdim: bool = False,
+) -> tuple[Tensor[tuple[Any, ...], D, Dev, T], Tensor[tuple[Any, ...], D, Dev, T]]:
+    """torch.var_mean: `(x.var(axis, correction=...), x.mean(axis))` in one call."""
+    return (
+        x.var(axis, keepdims, correction, dim=dim, keepdim=keepdim),
+        x.mean(axis, keepdims, dim=dim, keepdim=keepdim),
+    )

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from shaped.errors import ShapeError
+from shaped.errors import AxisError, ShapeError
 
 Dim = int | None
 Shape = tuple[Dim, ...]
@@ -57,7 +57,7 @@ def normalize_axis(op: str, axis: int, ndim: int, *, extra: int = 0) -> int:
     size = ndim + extra
     if not -size <= axis < size:
         valid = f"{-size}..{size - 1}" if size else "none (rank 0)"
-        raise ShapeError(
+        raise AxisError(
             f"{op}: axis {axis} is out of range for a tensor of rank {ndim}; valid axes are {valid}"
         )
     return axis % size
@@ -271,6 +271,9 @@ def squeeze(shape: Shape, axis: int | tuple[int, ...] | None = None) -> Shape | 
         if any(d is None for d in shape):
             return None  # which axes are 1 is known only at run time
         return tuple(d for d in shape if d != 1)
+    if not shape:  # axis 0 or -1 of a scalar is accepted, as torch (reduction_axes' rule)
+        reduction_axes("squeeze", axis, 0)
+        return ()
     axes = normalize_axes("squeeze", axis, len(shape))
     if any(shape[a] is None for a in axes):
         return None
@@ -334,7 +337,7 @@ def index(shape: Shape, key: tuple[Any, ...]) -> Shape:
         raise ShapeError("index: only one ... (Ellipsis) is allowed")
     consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
     if consumed > len(shape):
-        raise ShapeError(
+        raise AxisError(
             f"index: too many indices for a tensor of rank {len(shape)}: got {consumed}"
         )
     if Ellipsis in key:
@@ -354,7 +357,7 @@ def index(shape: Shape, key: tuple[Any, ...]) -> Shape:
                 out.append(len(range(*k.indices(size))))
         elif isinstance(k, int) and not isinstance(k, bool):
             if size is not None and not -size <= k < size:
-                raise ShapeError(
+                raise AxisError(
                     f"index: index {k} is out of range for axis {axis} of size {size} "
                     f"(shape {fmt(shape)}); valid indices are {-size}..{size - 1}"
                 )
@@ -513,9 +516,46 @@ LAYER_SIZES: dict[str, dict[str, int]] = {
     "TransformerEncoderLayer": {"d_model": 1, "nhead": 1, "dim_feedforward": 0},
     # issue 12: containers
     # issue 12: recurrent
+    **{layer: {"input_size": 1, "hidden_size": 1, "num_layers": 1} for layer in ("RNN", "LSTM")},
+    "GRU": {"input_size": 1, "hidden_size": 1, "num_layers": 1},
+    **{layer: {"input_size": 0, "hidden_size": 0} for layer in ("RNNCell", "LSTMCell", "GRUCell")},
     # issue 12: transformer
+    "TransformerDecoderLayer": {"d_model": 1, "nhead": 1, "dim_feedforward": 0},
+    "Transformer": {"d_model": 1, "nhead": 1, "dim_feedforward": 0},
+    "TransformerEncoder": {"num_layers": 1},
+    "TransformerDecoder": {"num_layers": 1},
+    "generate_square_subsequent_mask": {"sz": 0},
     # issue 12: norms
+    "GroupNorm": {"num_groups": 1, "num_channels": 0},
+    "InstanceNorm1d": _NORM,
+    "InstanceNorm2d": _NORM,
+    "InstanceNorm3d": _NORM,
+    "BatchNorm3d": _NORM,
+    "RMSNorm": {"normalized_shape": 0},
+    "Bilinear": {"in1_features": 0, "in2_features": 0, "out_features": 0},
     # issue 12: spatial
+    "MaxPool3d": _POOL,
+    "AvgPool3d": _POOL,
+    **{
+        layer: {
+            "in_channels": 0,
+            "out_channels": 0,
+            "kernel_size": 1,
+            "stride": 1,
+            "padding": 0,
+            "output_padding": 0,
+            "dilation": 1,
+            "groups": 1,
+        }
+        for layer in ("ConvTranspose1d", "ConvTranspose3d")
+    },
+    **{f"MaxUnpool{n}d": {"kernel_size": 1, "stride": 1, "padding": 0} for n in (1, 2, 3)},
+    **{
+        f"{kind}Pad{n}d": {"padding": 0}
+        for kind in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+        for n in (1, 2, 3)
+    },
+    **{layer: {"size": 1} for layer in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d")},
     # issue 12: loss
 }
 
@@ -536,7 +576,11 @@ def layer_sizes(layer: str, sizes: Mapping[str, int | tuple[int, ...] | None]) -
             f"{layer}: in_channels ({cin}) and out_channels ({cout}) must both be divisible "
             f"by groups ({groups})"
         )
-    for dim_name, heads_name in (("embed_dim", "num_heads"), ("d_model", "nhead")):
+    for dim_name, heads_name in (
+        ("embed_dim", "num_heads"),
+        ("d_model", "nhead"),
+        ("num_channels", "num_groups"),  # issue 12: norms (GroupNorm)
+    ):
         dim, heads = ints.get(dim_name), ints.get(heads_name)
         if dim is not None and heads and dim % heads:
             raise ShapeError(
@@ -1301,6 +1345,31 @@ def torch_pad_widths(ndim: int, flat: Sequence[int]) -> list[tuple[int, int]]:
     return pairs
 
 
+def functional_pad(
+    shape: Shape, flat: Sequence[int], mode: str = "constant"
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], Shape]:
+    """F.pad's rule: negative widths crop that side, as torch: after the positive widths pad
+    (constant, reflect, replicate), or before them (circular wraps the cropped tensor).
+    Returns (pads, crops, result shape), each as numpy pairs."""
+    pairs = torch_pad_widths(len(shape), flat)
+    pads = [(max(b, 0), max(a, 0)) for b, a in pairs]
+    crops = [(max(-b, 0), max(-a, 0)) for b, a in pairs]
+    first = shape if mode == "circular" else pad_mode(shape, pads, mode)
+    cropped: list[Dim] = []
+    for axis, (d, (b, a)) in enumerate(zip(first, crops)):
+        if d is not None and b + a > d:
+            raise ShapeError(
+                f"pad: the negative padding {pairs[axis]} removes {b + a} elements from axis "
+                f"{axis} of {fmt(shape)}, which has only {d}"
+            )
+        cropped.append(None if d is None else d - b - a)
+    return (
+        pads,
+        crops,
+        pad_mode(tuple(cropped), pads, mode) if mode == "circular" else tuple(cropped),
+    )
+
+
 def numel(shape: Shape) -> Dim:
     """The number of elements."""
     return _product(shape)
@@ -1321,7 +1390,7 @@ def reduction_axes(op: str, axis: int | Sequence[int] | None, ndim: int) -> tupl
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     for a in axes:
         if _is_axis(a) and operator.index(a) not in (0, -1):
-            raise ShapeError(
+            raise AxisError(
                 f"{op}: axis {a} is out of range for a tensor of rank 0; valid axes are -1..0"
             )
     normalize_axes(op, axis, 1)  # the type, and no repeats, as for rank 1
@@ -1776,12 +1845,13 @@ def pool_out(size: int, kernel: int, stride: int, pad: int, ceil_mode: bool) -> 
 
 
 INTERPOLATE_MODES = {
-    "nearest": (1, 2),
-    "nearest-exact": (1, 2),
-    "area": (1, 2),
+    "nearest": (1, 2, 3),
+    "nearest-exact": (1, 2, 3),
+    "area": (1, 2, 3),
     "linear": (1,),
     "bilinear": (2,),
     "bicubic": (2,),
+    "trilinear": (3,),
 }
 
 
@@ -1792,24 +1862,28 @@ def interpolate(
     mode: str = "nearest",
     align_corners: bool | None = None,
 ) -> Shape:
-    """(N, C, L) or (N, C, H, W) resized to `size`, or to floor(in * scale_factor) per spatial
-    axis: modes nearest, nearest-exact and area (1-d or 2-d), linear (1-d), bilinear and
-    bicubic (2-d), as torch's interpolate."""
+    """(N, C, L), (N, C, H, W) or (N, C, D, H, W) resized to `size`, or to
+    floor(in * scale_factor) per spatial axis: modes nearest, nearest-exact and area (1-d, 2-d
+    or 3-d), linear (1-d), bilinear and bicubic (2-d), trilinear (3-d), as torch's interpolate."""
     op = "interpolate"
     if mode not in INTERPOLATE_MODES:
         modes = ", ".join(INTERPOLATE_MODES)
         raise ShapeError(f"{op}: mode must be one of {modes}, got {mode!r}")
-    if len(x) not in (3, 4):
-        raise ShapeError(f"{op}: input must be (N, C, L) or (N, C, H, W), got {fmt(x)}")
+    if len(x) not in (3, 4, 5):
+        raise ShapeError(
+            f"{op}: input must be (N, C, L) or (N, C, H, W), got {fmt(x)}; or (N, C, D, H, W) "
+            "for nearest, area or trilinear"
+        )
     spatial = len(x) - 2
     if spatial not in INTERPOLATE_MODES[mode]:
         raise ShapeError(
-            f"{op}: got {len(x)}D input, but {mode} mode needs {spatial % 2 + 3}D input"
+            f"{op}: got {len(x)}D input, but {mode} mode needs {INTERPOLATE_MODES[mode][0] + 2}D "
+            "input"
         )
     if align_corners is not None and mode in ("nearest", "nearest-exact", "area"):
         raise ShapeError(
             f"{op}: align_corners option can only be set with the interpolating modes "
-            "(linear, bilinear, bicubic)"
+            "(linear, bilinear, bicubic) and trilinear"
         )
     if (size is None) == (scale_factor is None):
         raise ShapeError(f"{op}: exactly one of size or scale_factor must be given")
@@ -2005,3 +2079,202 @@ def pixel_shuffle(x: Shape, upscale_factor: Dim) -> Shape:
         None if height is None else height * r,
         None if width is None else width * r,
     )
+
+
+def _sizes_n(value: object, what: str, op: str, count: int) -> tuple[int, ...]:
+    """An int for every spatial axis, or one int per axis (a 1-tuple for 1-d), as torch takes
+    the sizes of its 1-d, 2-d and 3-d ops."""
+    values = value if isinstance(value, tuple) else (value,) * count
+    if len(values) != count or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in values
+    ):
+        shape = "a 1-tuple of one" if count == 1 else f"a {count}-tuple of ints"
+        raise ShapeError(f"{op}: {what} must be an int or {shape}, got {value!r}")
+    return tuple(values)
+
+
+def _at_least(op: str, **values: tuple[tuple[int, ...], int]) -> None:
+    for name, (sizes, least) in values.items():
+        if min(sizes) < least:
+            shown = sizes[0] if len(sizes) == 1 else sizes
+            raise ShapeError(f"{op}: {name} must be >= {least}, got {shown}")
+
+
+def pool3d(
+    op: str,
+    x: Shape,
+    kernel_size: int | tuple[int, int, int],
+    stride: int | tuple[int, int, int] | None = None,
+    padding: int | tuple[int, int, int] = 0,
+    ceil_mode: bool = False,
+    dilation: int | tuple[int, int, int] = 1,
+) -> Shape:
+    """(N, C, D, H, W) or (C, D, H, W): each D_out = (D + 2p - d(k-1) - 1)//s + 1 (ceil_mode:
+    as pool2d's); stride defaults to the kernel; padding at most half the kernel."""
+    if len(x) not in (4, 5):
+        raise ShapeError(f"{op}: input must be (N, C, D, H, W) or (C, D, H, W), got {fmt(x)}")
+    k = _sizes_n(kernel_size, "kernel_size", op, 3)
+    s = k if stride is None else _sizes_n(stride, "stride", op, 3)
+    p = _sizes_n(padding, "padding", op, 3)
+    d = _sizes_n(dilation, "dilation", op, 3)
+    _at_least(op, kernel_size=(k, 1), stride=(s, 1), padding=(p, 0), dilation=(d, 1))
+    if any(pi > ki // 2 for pi, ki in zip(p, k)):
+        raise ShapeError(f"{op}: padding {p} must be at most half the kernel size {k}")
+    outs: list[Dim] = []
+    for name, size, ki, si, pi, di in zip("DHW", x[-3:], k, s, p, d):
+        out = None if size is None else pool_out(size, di * (ki - 1) + 1, si, pi, ceil_mode)
+        if out is not None and out < 1:
+            kernel = f"{ki}" if di == 1 else f"{di}*({ki}-1) - 1"
+            raise ShapeError(
+                f"{op}: {name}_out = ({size} + 2*{pi} - {kernel})//{si} + 1 = {out}: "
+                "the input is smaller than the kernel"
+            )
+        dilated_window_check(op, name, size, out, ki, si, pi, di)
+        outs.append(out)
+    return (*x[:-3], *outs)
+
+
+def conv_transpose_nd(
+    op: str,
+    x: Shape,
+    weight: Shape,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    output_padding: int | tuple[int, ...] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, ...] = 1,
+    bias: Shape | None = None,
+) -> Shape:
+    """conv_transpose1d (x (N, C_in, L)) or conv_transpose3d (x (N, C_in, D, H, W)), weight
+    (C_in, C_out/groups, *k): each L_out = (L-1)*s - 2p + d(k-1) + output_padding + 1."""
+    count = 1 if op == "conv_transpose1d" else 3
+    axes = "L" if count == 1 else "DHW"
+    dims = ", ".join(axes)
+    if len(x) not in (count + 1, count + 2):
+        raise ShapeError(f"{op}: input must be (N, C_in, {dims}) or (C_in, {dims}), got {fmt(x)}")
+    kernel_dims = "k" if count == 1 else "kD, kH, kW"
+    if len(weight) != count + 2:
+        raise ShapeError(
+            f"{op}: weight must be (C_in, C_out/groups, {kernel_dims}), got {fmt(weight)}"
+        )
+    s, p = _sizes_n(stride, "stride", op, count), _sizes_n(padding, "padding", op, count)
+    d = _sizes_n(dilation, "dilation", op, count)
+    extra = _sizes_n(output_padding, "output_padding", op, count)
+    _at_least(op, stride=(s, 1), padding=(p, 0), dilation=(d, 1))
+    chans, (in_ch, per_group) = x[-count - 1], weight[:2]
+    if groups < 1 or (in_ch is not None and in_ch % groups):
+        raise ShapeError(f"{op}: input channels {in_ch} are not divisible by groups={groups}")
+    if not _match(chans, in_ch):
+        raise ShapeError(
+            f"{op}: weight {fmt(weight)} expects {in_ch} input channels, got {chans} (input {fmt(x)})"
+        )
+    for o, si, di in zip(extra, s, d):
+        if not (0 <= o < max(si, di)):
+            raise ShapeError(f"{op}: output_padding {o} must be smaller than stride or dilation")
+    out_ch = None if per_group is None else per_group * groups
+    if bias is not None and (len(bias) != 1 or not _match(bias[0], out_ch)):
+        raise ShapeError(f"{op}: bias must be {fmt((out_ch,))}, got {fmt(bias)}")
+    outs: list[Dim] = []
+    for name, size, k, si, pi, di, oi in zip(axes, x[-count:], weight[2:], s, p, d, extra):
+        out = (
+            None if size is None or k is None else (size - 1) * si - 2 * pi + di * (k - 1) + oi + 1
+        )
+        if out is not None and out < 1:
+            raise ShapeError(
+                f"{op}: {name}_out = ({size}-1)*{si} - 2*{pi} + {di}*({k}-1) + {oi} + 1 = {out} < 1"
+            )
+        outs.append(out)
+    return (*x[: -count - 1], out_ch, *outs)
+
+
+def max_unpool(
+    op: str,
+    x: Shape,
+    indices: Shape,
+    kernel_size: int | tuple[int, ...],
+    stride: int | tuple[int, ...] | None = None,
+    padding: int | tuple[int, ...] = 0,
+    output_size: Sequence[int] | None = None,
+) -> Shape:
+    """max_unpool1d/2d/3d: indices shaped like x (max_pool's return_indices); each spatial
+    L_out = (L-1)*s - 2p + k, or output_size (its last dims), which must lie strictly
+    between that less the stride and that plus the stride (as torch)."""
+    count = {"max_unpool1d": 1, "max_unpool2d": 2, "max_unpool3d": 3}[op]
+    axes = ("L",) if count == 1 else ("H", "W") if count == 2 else ("D", "H", "W")
+    dims = ", ".join(axes)
+    if len(x) not in (count + 1, count + 2):
+        raise ShapeError(f"{op}: input must be (N, C, {dims}) or (C, {dims}), got {fmt(x)}")
+    if len(indices) != len(x) or not all(_match(a, b) for a, b in zip(x, indices)):
+        raise ShapeError(
+            f"{op}: indices {fmt(indices)} must have the input's shape {fmt(x)} (the indices "
+            "max_pool returned with return_indices=True)"
+        )
+    k = _sizes_n(kernel_size, "kernel_size", op, count)
+    s = k if stride is None else _sizes_n(stride, "stride", op, count)
+    p = _sizes_n(padding, "padding", op, count)
+    _at_least(op, kernel_size=(k, 1), stride=(s, 1), padding=(p, 0))
+    default = [
+        None if n is None else (n - 1) * si - 2 * pi + ki
+        for n, ki, si, pi in zip(x[-count:], k, s, p)
+    ]
+    if output_size is None:
+        outs: list[Dim] = default
+    else:
+        given = tuple(output_size)
+        if len(given) == count + 2:
+            given = given[2:]
+        if len(given) != count:
+            raise ShapeError(
+                f"{op}: output_size {tuple(output_size)} must have {count} or {count + 2} elements"
+            )
+        outs = []
+        for axis, (want, base, si) in enumerate(zip(given, default, s)):
+            if base is not None and not base - si < want < base + si:
+                raise ShapeError(
+                    f'{op}: invalid output_size "{tuple(output_size)}" (dim {axis} must be '
+                    f"between {base - si} and {base + si})"
+                )
+            outs.append(want)
+    for name, out in zip(axes, outs):
+        if out is not None and out < 1:
+            raise ShapeError(f"{op}: {name}_out = {out} < 1: use a larger input or less padding")
+    return (*x[:-count], *outs)
+
+
+# ---------------------------------------------------------------- ops, third round (tinygrad's test_ops)
+
+
+def diagonal(shape: Shape, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Shape:
+    """torch.diagonal / np.diagonal: axis1 and axis2 removed, the diagonal's length appended."""
+    op = "diagonal"
+    first, second = normalize_axis(op, axis1, len(shape)), normalize_axis(op, axis2, len(shape))
+    if first == second:
+        raise ShapeError(f"{op}: axis1 and axis2 must differ, both are {axis1}")
+    rows, cols = shape[first], shape[second]
+    rest = tuple(d for i, d in enumerate(shape) if i not in (first, second))
+    if rows is None or cols is None:
+        return (*rest, None)
+    length = min(rows, cols - offset) if offset >= 0 else min(rows + offset, cols)
+    return (*rest, max(length, 0))
+
+
+def unfold_windows(shape: Shape, axis: int, size: int, step: int) -> Shape:
+    """torch's x.unfold(dimension, size, step): axis holds the (n - size) // step + 1 windows,
+    a last axis of `size` their elements."""
+    op = "unfold"
+    if size < 0 or step < 1:
+        raise ShapeError(f"{op}: size must be >= 0 and step >= 1, got size={size}, step={step}")
+    if not shape:  # a scalar: one window of size 1, as torch
+        if size > 1:
+            raise ShapeError(f"{op}: size {size} is larger than a scalar's one element")
+        reduction_axes(op, axis, 0)
+        return (size,)
+    at = normalize_axis(op, axis, len(shape))
+    n = shape[at]
+    if n is not None and size > n:
+        raise ShapeError(
+            f"{op}: size {size} is larger than axis {axis} of {fmt(shape)} ({n}); use a smaller "
+            "window or pad the tensor"
+        )
+    windows = None if n is None else (n - size) // step + 1
+    return (*shape[:at], windows, *shape[at + 1 :], size)

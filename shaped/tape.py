@@ -12,6 +12,10 @@ a tensor meets a tape, its nodes are recorded onto it (`ops.core.replay`). Plain
 node, so a loop like `t = t * 0.5` keeps nothing (it gets a gradient only where it meets a
 tape itself, as dfdx gives every float leaf one).
 
+A tensor frozen with `requires_grad_(False)` (`frozen` holds its key) gets no gradient at all,
+as torch's requires_grad=False: backward() drops its slots from the records, so its VJPs skip
+that work, and `Gradients` never has an entry for it.
+
 Gradients of traced inputs are computed only when read (`grads[x]`): a training step that
 never reads them skips, e.g., the first layer's input-gradient GEMM, as PyTorch does. They
 stay right when an optimizer then updates the weights in place: `before_write` keeps a copy
@@ -127,12 +131,44 @@ def mark_leaf(tensor: Tensor[Any, Any, Any, Any], requires_grad: bool) -> None:
                 "gradient on to them; use .detach() for a copy without that history"
             )
         return
-    if requires_grad and tensor._data.dtype.kind != "f":
-        raise DtypeError(
-            f"requires_grad_: only float tensors can have a gradient, got {tensor.dtype.__name__}; "
-            "convert with .to(sh.Float32) first"
-        )
-    tensor._origin = LEAF if requires_grad else None
+    if tensor._data.dtype.kind != "f":
+        if requires_grad:
+            raise DtypeError(
+                f"requires_grad_: only float tensors can have a gradient, got "
+                f"{tensor.dtype.__name__}; convert with .to(sh.Float32) first"
+            )
+        return  # ints and bools never get one
+    if requires_grad:
+        tensor._origin = LEAF
+        if tensor._key is not None:
+            frozen.discard(tensor._key)
+    else:
+        tensor._origin = None
+        frozen.add(tensor._key_())
+
+
+# Keys of float tensors that `requires_grad_(False)` froze: they get no gradient, even where they
+# meet a tape themselves (torch's requires_grad=False). backward() skips their VJP slots.
+frozen: set[int] = set()
+
+
+def is_frozen(tensor: Tensor[Any, Any, Any, Any]) -> bool:
+    """Whether `requires_grad_(False)` froze this tensor."""
+    return tensor._key in frozen
+
+
+def _skip_frozen(records: list[Record]) -> dict[int, tuple[int | None, ...]]:
+    """Take frozen tensors out of the records: their gradients are neither computed nor kept.
+    Returns the changed records' inputs as they were (out_key -> in_keys): a deferred gradient
+    still reads the frozen arrays, so an in-place write to one must keep their old values."""
+    originals: dict[int, tuple[int | None, ...]] = {}
+    for index, (out_key, in_keys, needs, vjp) in enumerate(records):
+        if not frozen.isdisjoint(in_keys):
+            kept = tuple(None if key in frozen else key for key in in_keys)
+            wanted = tuple(need and key is not None for need, key in zip(needs, kept))
+            records[index] = (out_key, kept, wanted, vjp)
+            originals[out_key] = in_keys
+    return originals
 
 
 # ---------------------------------------------------------------- in-place writes
@@ -252,6 +288,7 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
     records = tape.records
     if records and last_write > records[0][0]:  # a parameter was written during this forward
         check_unchanged(records)
+    skipped = _skip_frozen(records) if frozen else None
     xp = loss._device.xp
     grad_map: dict[int, Array] = {loss._key_(): xp.ones((), dtype=loss._data.dtype)}
     deferred: list[tuple[int, VJP, Array, int, tuple[int | None, ...]]] = []
@@ -269,7 +306,8 @@ def backward(loss: Tensor[tuple[()], Any, Any, Any]) -> Gradients:
             if key is None:
                 continue
             if not needs[slot]:
-                deferred.append((key, vjp, g, slot, in_keys))
+                reads = skipped.get(out_key, in_keys) if skipped else in_keys
+                deferred.append((key, vjp, g, slot, reads))
                 continue
             grad = results[slot]
             if grad is not None:
@@ -366,6 +404,11 @@ class Gradients:
 
         array = self.array(tensor)
         if array is None:
+            if tensor._key in frozen:
+                raise KeyError(
+                    "no gradient for this tensor: it is frozen (requires_grad_(False) or "
+                    "requires_grad = False), so it gets none; call .requires_grad_() to train it"
+                )
             raise KeyError(
                 "no gradient for this tensor: it was not used in a traced computation that "
                 "reached backward() (trace an input with .traced(grads), or alloc_grads()); "
@@ -380,6 +423,8 @@ class Gradients:
 
     def __contains__(self, tensor: object) -> bool:
         key = getattr(tensor, "_key", tensor)
+        if key in frozen:
+            return False
         return key in self._arrays or key in self._zero or key in self._pending
 
     def __len__(self) -> int:
@@ -389,8 +434,10 @@ class Gradients:
         return f"Gradients({len(self)} tensors)"
 
     def array(self, tensor: Tensor[Any, Any, Any, Any]) -> Array | None:
-        """The raw gradient array (no copy), or None; optimizers read gradients through this."""
-        return self._array_of(tensor._key)
+        """The raw gradient array (no copy), or None (a frozen tensor's is always None);
+        optimizers read gradients through this, and skip a tensor without one."""
+        key = tensor._key
+        return None if key in frozen else self._array_of(key)
 
     def _array_of(self, key: int | None) -> Array | None:
         if key is None:
@@ -444,6 +491,15 @@ class Gradients:
         self._arrays.pop(key, None)
         self._drop_pending(key)
         self._zero[key] = (tuple(tensor._data.shape), tensor._data.dtype)
+
+    def _forget(self, tensor: Tensor[Any, Any, Any, Any]) -> None:
+        """No entry for this tensor (a frozen parameter's, at zero_grads)."""
+        key = tensor._key
+        if key is not None:
+            self._allocated.discard(key)
+            self._arrays.pop(key, None)
+            self._zero.pop(key, None)
+            self._drop_pending(key)
 
     def _drop_unallocated(self) -> None:
         """Forget the gradients of tensors that no alloc_grads / zero_grads named (traced

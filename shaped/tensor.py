@@ -56,7 +56,7 @@ N = TypeVar("N")
 B = TypeVarTuple("B")
 P = TypeVar("P")  # a batch dim (bmm, baddbmm)
 
-Axis = int | tuple[int, ...] | None
+Axis = int | tuple[int, ...] | list[int] | None
 MYPY = False  # True for mypy (a name it knows), False at run time and for other checkers
 AnyShape = tuple[Any, ...]
 
@@ -283,12 +283,27 @@ class Tensor(Generic[S, D, Dev, T]):
     def requires_grad_(self, requires_grad: bool = True) -> Tensor[S, D, Dev, T]:
         """Make this tensor a parameter (in place, returns it), as torch's `requires_grad_()`:
         its gradient then reaches it through ops made before the trace too (`w.T`, `w1 + w2`).
-        Module attributes are parameters already; `requires_grad_(False)` makes one plain data.
+        Module attributes are parameters already. `requires_grad_(False)` freezes it: it gets
+        no gradient (`p in grads` is False, optimizers skip it), even where it meets a tape.
         """
         from shaped.tape import mark_leaf
 
         mark_leaf(self, requires_grad)
         return self
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether this tensor gets (or passes on) a gradient: a parameter, a traced tensor, or
+        one computed from them, and not frozen. Assign False to freeze, as in torch."""
+        from shaped.tape import frozen
+
+        return (self._origin is not None or self._tape is not None) and self._key not in frozen
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad: bool) -> None:
+        from shaped.tape import mark_leaf
+
+        mark_leaf(self, requires_grad)
 
     if MYPY:  # mypy reads this one: shaped's plugin reports [no-tape] and [shape] with the fix
 
@@ -620,21 +635,115 @@ class Tensor(Generic[S, D, Dev, T]):
 
     @overload
     def sum(
-        self, axis: None = None, keepdims: Literal[False] = False
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
+        dtype: None = None,
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Any:
-        return _reduce.sum_(self, axis, keepdims)
+    def sum(
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
+        dtype: type[D2],
+    ) -> Tensor[tuple[()], D2, Dev, T]: ...
+    @overload
+    def sum(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: None = None,
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def sum(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: type[D2],
+    ) -> Tensor[AnyShape, D2, Dev, T]: ...
+    def sum(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: type[DType] | None = None,
+    ) -> Any:
+        """Sum over `axis` (torch's `dim=`, `keepdim=` too); ints and bools give Int64;
+        `dtype=` converts first, as torch."""
+        axis, keepdims = _reduce.torch_axis("sum", axis, keepdims, dim, keepdim)
+        x = self if dtype is None else self.to(dtype)  # torch's dtype=: converted first
+        out = _reduce.sum_(x, axis, keepdims)
+        return out if dtype is None or out.dtype is dtype else out.to(dtype)
 
     @overload
     def mean(
-        self, axis: None = None, keepdims: Literal[False] = False
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
+        dtype: None = None,
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Any:
-        return _reduce.mean(self, axis, keepdims)
+    def mean(
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
+        dtype: type[D2],
+    ) -> Tensor[tuple[()], D2, Dev, T]: ...
+    @overload
+    def mean(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: None = None,
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def mean(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: type[D2],
+    ) -> Tensor[AnyShape, D2, Dev, T]: ...
+    def mean(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: type[DType] | None = None,
+    ) -> Any:
+        """Mean over `axis` (torch's `dim=`, `keepdim=` too); floats only (`dtype=`
+        converts first, as torch)."""
+        axis, keepdims = _reduce.torch_axis("mean", axis, keepdims, dim, keepdim)
+        x = self if dtype is None else self.to(dtype)  # torch's dtype=: converted first
+        out = _reduce.mean(x, axis, keepdims)
+        return out if dtype is None or out.dtype is dtype else out.to(dtype)
 
     @overload
     def max(
@@ -684,55 +793,144 @@ class Tensor(Generic[S, D, Dev, T]):
 
     @overload
     def var(
-        self, axis: None = None, keepdims: Literal[False] = False, correction: int = 1
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        correction: int = 1,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
     def var(
-        self, axis: Axis = None, keepdims: bool = False, correction: int = 1
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        correction: int = 1,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
     ) -> Tensor[AnyShape, D, Dev, T]: ...
-    def var(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Any:
-        """Variance with Bessel's correction by default (correction=1), as torch.var."""
+    def var(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        correction: int = 1,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+    ) -> Any:
+        """Variance with Bessel's correction by default (correction=1), as torch.var (torch's
+        `dim=`, `keepdim=` too)."""
+        axis, keepdims = _reduce.torch_axis("var", axis, keepdims, dim, keepdim)
         return _reduce.var(self, axis, keepdims, correction)
 
     @overload
     def std(
-        self, axis: None = None, keepdims: Literal[False] = False, correction: int = 1
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        correction: int = 1,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
     def std(
-        self, axis: Axis = None, keepdims: bool = False, correction: int = 1
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        correction: int = 1,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
     ) -> Tensor[AnyShape, D, Dev, T]: ...
-    def std(self, axis: Axis = None, keepdims: bool = False, correction: int = 1) -> Any:
+    def std(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        correction: int = 1,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+    ) -> Any:
+        """Standard deviation, correction=1 by default as torch.std (`dim=`, `keepdim=` too)."""
+        axis, keepdims = _reduce.torch_axis("std", axis, keepdims, dim, keepdim)
         return _reduce.std(self, axis, keepdims, correction)
 
     def logsumexp(
-        self, axis: int | tuple[int, ...], keepdims: bool = False
+        self,
+        axis: int | tuple[int, ...] | list[int] | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | tuple[int, ...] | list[int] | None = None,
+        keepdim: bool = False,
     ) -> Tensor[AnyShape, D, Dev, T]:
-        """log(sum(exp(x))) along `axis`, computed stably."""
+        """log(sum(exp(x))) along `axis` (all elements when None; torch's `dim=`, `keepdim=`
+        too), computed stably."""
+        axis, keepdims = _reduce.torch_axis("logsumexp", axis, keepdims, dim, keepdim)
         return _reduce.logsumexp(self, axis, keepdims)
 
     @overload
     def argmax(
-        self, axis: None = None, keepdims: Literal[False] = False
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
     ) -> Tensor[tuple[()], Int64, Dev]: ...
     @overload
     def argmax(
-        self, axis: int | None = None, keepdims: bool = False
+        self,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool = False,
     ) -> Tensor[AnyShape, Int64, Dev]: ...
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Any:
-        """Index of the first largest value (of the flattened tensor when axis is None)."""
-        return _reduce.argmax(self, axis, keepdims)
+    def argmax(
+        self,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool = False,
+    ) -> Any:
+        """Index of the first largest value (of the flattened tensor when axis is None;
+        torch's `dim=`, `keepdim=` too)."""
+        axis, keepdims = _reduce.torch_axis("argmax", axis, keepdims, dim, keepdim)
+        return _reduce.argmax(self, axis, keepdims)  # type: ignore[arg-type]
 
     @overload
     def argmin(
-        self, axis: None = None, keepdims: Literal[False] = False
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
     ) -> Tensor[tuple[()], Int64, Dev]: ...
     @overload
     def argmin(
-        self, axis: int | None = None, keepdims: bool = False
+        self,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool = False,
     ) -> Tensor[AnyShape, Int64, Dev]: ...
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Any:
-        return _reduce.argmin(self, axis, keepdims)
+    def argmin(
+        self,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool = False,
+    ) -> Any:
+        """Index of the first smallest value (torch's `dim=`, `keepdim=` too)."""
+        axis, keepdims = _reduce.torch_axis("argmin", axis, keepdims, dim, keepdim)
+        return _reduce.argmin(self, axis, keepdims)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ shape
 
@@ -757,10 +955,27 @@ class Tensor(Generic[S, D, Dev, T]):
     @overload
     def flatten(self) -> Tensor[tuple[int], D, Dev, T]: ...
     @overload
-    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Tensor[AnyShape, D, Dev, T]: ...
-    def flatten(self, start_axis: int = 0, end_axis: int = -1) -> Any:
-        """Merge axes start_axis..end_axis (inclusive) into one."""
-        return _movement.flatten(self, start_axis, end_axis)
+    def flatten(
+        self,
+        start_axis: int = 0,
+        end_axis: int = -1,
+        *,
+        start_dim: int | None = None,
+        end_dim: int | None = None,
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
+    def flatten(
+        self,
+        start_axis: int = 0,
+        end_axis: int = -1,
+        *,
+        start_dim: int | None = None,
+        end_dim: int | None = None,
+    ) -> Any:
+        """Merge axes start_axis..end_axis (inclusive) into one (torch's `start_dim=`,
+        `end_dim=` too)."""
+        start = start_axis if start_dim is None else start_dim
+        end = end_axis if end_dim is None else end_dim
+        return _movement.flatten(self, start, end)
 
     @overload
     def permute(self, axes: tuple[int, ...] | list[int], /) -> Tensor[AnyShape, D, Dev, T]: ...
@@ -893,11 +1108,72 @@ class Tensor(Generic[S, D, Dev, T]):
         self, *, dim: int, index: Tensor[Any, Int64, Dev, Any], src: Tensor[Any, D, Dev, Any]
     ) -> Tensor[S, D, Dev, OwnedTape]: ...
     def scatter(
-        self, axis: Any = None, index: Any = None, src: Any = None, *, dim: Any = None
+        self,
+        axis: Any = None,
+        index: Any = None,
+        src: Any = None,
+        *,
+        dim: Any = None,
+        reduce: Any = None,
     ) -> Any:
         """torch.scatter: a copy with src (a tensor or a number) written at the indexed places
-        (torch's `dim=` too)."""
-        return _indexing.scatter(self, _indexing.axis_or_dim("scatter", axis, dim), index, src)
+        (torch's `dim=` too); torch's `reduce="add"` or `"multiply"` combines instead (for a
+        tensor src: `scatter_reduce` with "sum" or "prod")."""
+        axis = _indexing.axis_or_dim("scatter", axis, dim)
+        if reduce is None:
+            return _indexing.scatter(self, axis, index, src)
+        combine = {"add": "sum", "multiply": "prod"}.get(reduce)
+        if combine is None:
+            raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+        if not isinstance(src, Tensor):
+            src = self.new_full(index.shape, src)
+        return _indexing.scatter_reduce(self, axis, index, src, combine, True)
+
+    @overload
+    def scatter_reduce(
+        self,
+        axis: int,
+        index: Tensor[Any, Int64, Dev, Any],
+        src: Tensor[Any, D, Dev, NoTape],
+        reduce: str,  # "sum", "prod", "mean", "amax" or "amin" (a Literal would hide [shape])
+        *,
+        include_self: bool = True,
+    ) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def scatter_reduce(
+        self,
+        axis: int,
+        index: Tensor[Any, Int64, Dev, Any],
+        src: Tensor[Any, D, Dev, Any],
+        reduce: str,  # "sum", "prod", "mean", "amax" or "amin" (a Literal would hide [shape])
+        *,
+        include_self: bool = True,
+    ) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def scatter_reduce(
+        self,
+        *,
+        dim: int,
+        index: Tensor[Any, Int64, Dev, Any],
+        src: Tensor[Any, D, Dev, Any],
+        reduce: str,  # "sum", "prod", "mean", "amax" or "amin" (a Literal would hide [shape])
+        include_self: bool = True,
+    ) -> Tensor[S, D, Dev, Any]: ...
+    def scatter_reduce(
+        self,
+        axis: Any = None,
+        index: Any = None,
+        src: Any = None,
+        reduce: Any = None,
+        *,
+        include_self: bool = True,
+        dim: Any = None,
+    ) -> Any:
+        """torch.scatter_reduce: src combined into the indexed places by `reduce` ("sum",
+        "prod", "mean", "amax", "amin"), with self's value too when include_self (torch's
+        `dim=` too); gradients as torch's."""
+        axis = _indexing.axis_or_dim("scatter_reduce", axis, dim)
+        return _indexing.scatter_reduce(self, axis, index, src, reduce, include_self)
 
     def masked_fill(self, mask: Tensor[Any, Bool, Dev, Any], value: float) -> Tensor[S, D, Dev, T]:
         """`value` where the Bool mask (broadcast to this shape) is True, as torch."""
@@ -1188,33 +1464,118 @@ class Tensor(Generic[S, D, Dev, T]):
 
     @overload
     def prod(
-        self, axis: None = None, keepdims: Literal[False] = False
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
+        dtype: None = None,
     ) -> Tensor[tuple[()], D, Dev, T]: ...
     @overload
-    def prod(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, D, Dev, T]: ...
-    def prod(self, axis: Axis = None, keepdims: bool = False) -> Any:
-        """Product of the elements (ints and bools give Int64, as torch); the gradient is exact
-        where elements are 0."""
-        return _reduce.prod(self, axis, keepdims)
+    def prod(
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
+        dtype: type[D2],
+    ) -> Tensor[tuple[()], D2, Dev, T]: ...
+    @overload
+    def prod(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: None = None,
+    ) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def prod(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: type[D2],
+    ) -> Tensor[AnyShape, D2, Dev, T]: ...
+    def prod(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+        dtype: type[DType] | None = None,
+    ) -> Any:
+        """Product of the elements (ints and bools give Int64, as torch; torch's `dim=`,
+        `keepdim=`, `dtype=` too); the gradient is exact where elements are 0."""
+        axis, keepdims = _reduce.torch_axis("prod", axis, keepdims, dim, keepdim)
+        x = self if dtype is None else self.to(dtype)  # torch's dtype=: converted first
+        out = _reduce.prod(x, axis, keepdims)
+        return out if dtype is None or out.dtype is dtype else out.to(dtype)
 
     @overload
     def any(
-        self, axis: None = None, keepdims: Literal[False] = False
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
     ) -> Tensor[tuple[()], Bool, Dev]: ...
     @overload
-    def any(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, Bool, Dev]: ...
-    def any(self, axis: Axis = None, keepdims: bool = False) -> Any:
+    def any(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+    ) -> Tensor[AnyShape, Bool, Dev]: ...
+    def any(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+    ) -> Any:
         """Whether any element is nonzero (True), as a Bool tensor without a tape."""
+        axis, keepdims = _reduce.torch_axis("any", axis, keepdims, dim, keepdim)
         return _reduce.any_(self, axis, keepdims)
 
     @overload
     def all(
-        self, axis: None = None, keepdims: Literal[False] = False
+        self,
+        axis: None = None,
+        keepdims: Literal[False] = False,
+        *,
+        dim: None = None,
+        keepdim: Literal[False] = False,
     ) -> Tensor[tuple[()], Bool, Dev]: ...
     @overload
-    def all(self, axis: Axis = None, keepdims: bool = False) -> Tensor[AnyShape, Bool, Dev]: ...
-    def all(self, axis: Axis = None, keepdims: bool = False) -> Any:
+    def all(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+    ) -> Tensor[AnyShape, Bool, Dev]: ...
+    def all(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool = False,
+    ) -> Any:
         """Whether every element is nonzero (True), as a Bool tensor without a tape."""
+        axis, keepdims = _reduce.torch_axis("all", axis, keepdims, dim, keepdim)
         return _reduce.all_(self, axis, keepdims)
 
     @overload
@@ -1353,7 +1714,8 @@ class Tensor(Generic[S, D, Dev, T]):
         other number, or 'fro' (the 2-norm). A zero norm passes a zero gradient, as torch."""
         if axis is not None and dim is not None:
             raise TypeError("norm: give axis or dim, not both (they are the same argument)")
-        return _reduce.norm(self, p, dim if axis is None else axis, keepdims or keepdim)
+        axis, keepdims = _reduce.torch_axis("norm", axis, keepdims, dim, keepdim)
+        return _reduce.norm(self, p, axis, keepdims)
 
     # ------------------------------------------------------------ elementwise math and activations, more (ops/elementwise.py, ops/activations.py)
 
@@ -1487,6 +1849,148 @@ class Tensor(Generic[S, D, Dev, T]):
     def logaddexp(self, other: Any) -> Any:
         """log(exp(self) + exp(other)), computed stably."""
         return _elementwise.logaddexp(self, other)
+
+    # ------------------------------------------------------------ third round (tinygrad's test_ops)
+
+    @overload
+    def copysign(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def copysign(self, other: Tensor[S, D, Dev, Any]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def copysign(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev, T]: ...
+    def copysign(self, other: Any) -> Any:
+        """|self| with the sign of `other` (torch.copysign); floats. Only self gets a gradient,
+        as in torch."""
+        return _elementwise.copysign(self, other)
+
+    @overload
+    def fmod(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def fmod(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def fmod(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def fmod(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def fmod(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[AnyShape, D, Dev, OwnedTape]: ...
+    @overload
+    def fmod(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def fmod(self, other: Any) -> Any:
+        """The remainder with the dividend's sign (C's fmod, torch.fmod); `%` and
+        `remainder` take the divisor's sign."""
+        return _elementwise.fmod(self, other)
+
+    @overload
+    def remainder(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def remainder(self, other: Tensor[S, D, Dev, T]) -> Tensor[S, D, Dev, T]: ...
+    @overload
+    def remainder(self, other: Tensor[S, D, Dev, OwnedTape]) -> Tensor[S, D, Dev, OwnedTape]: ...
+    @overload
+    def remainder(self, other: Tensor[Any, D, Dev, NoTape]) -> Tensor[AnyShape, D, Dev, T]: ...
+    @overload
+    def remainder(
+        self, other: Tensor[Any, D, Dev, OwnedTape]
+    ) -> Tensor[AnyShape, D, Dev, OwnedTape]: ...
+    @overload
+    def remainder(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, D, Dev, Any]: ...
+    def remainder(self, other: Any) -> Any:
+        """self % other, the divisor's sign (torch.remainder)."""
+        return _elementwise.mod(self, other)
+
+    @overload
+    def isclose(
+        self,
+        other: float | Tensor[S, D, Dev, Any],
+        rtol: float = 1e-05,
+        atol: float = 1e-08,
+        equal_nan: bool = False,
+    ) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def isclose(
+        self,
+        other: Tensor[Any, D, Dev, Any],
+        rtol: float = 1e-05,
+        atol: float = 1e-08,
+        equal_nan: bool = False,
+    ) -> Tensor[AnyShape, Bool, Dev]: ...
+    def isclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Any:
+        """|self - other| <= atol + rtol * |other| (torch.isclose): Bool, without a tape."""
+        return _elementwise.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        """Whether every element is close (torch.allclose): a Python bool."""
+        return bool(_elementwise.isclose(self, other, rtol, atol, equal_nan)._data.all())
+
+    def logical_not(self) -> Tensor[S, Bool, Dev]:
+        """Where self is zero: Bool for any dtype, without a tape (torch.logical_not)."""
+        return _elementwise.logical_not(self)
+
+    def bitwise_not(self) -> Tensor[S, D, Dev]:
+        """~self: logical not of Bool, bitwise not of integers (torch.bitwise_not)."""
+        return _elementwise.invert(self)
+
+    @overload
+    def logical_and(self, other: Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def logical_and(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def logical_and(self, other: Any) -> Any:
+        """Both nonzero (torch.logical_and): Bool, without a tape; one dtype on both sides."""
+        return _elementwise.logical("and", self, other)
+
+    @overload
+    def logical_or(self, other: Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def logical_or(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def logical_or(self, other: Any) -> Any:
+        """Either nonzero (torch.logical_or): Bool, without a tape."""
+        return _elementwise.logical("or", self, other)
+
+    @overload
+    def logical_xor(self, other: Tensor[S, D, Dev, Any]) -> Tensor[S, Bool, Dev]: ...
+    @overload
+    def logical_xor(self, other: Tensor[Any, D, Dev, Any]) -> Tensor[AnyShape, Bool, Dev]: ...
+    def logical_xor(self, other: Any) -> Any:
+        """Exactly one nonzero (torch.logical_xor): Bool, without a tape."""
+        return _elementwise.logical("xor", self, other)
+
+    def masked_select(self, mask: Tensor[Any, Bool, Dev, Any]) -> Tensor[tuple[int], D, Dev, T]:
+        """The elements where the Bool mask (broadcast with self) is True, as a 1-d tensor
+        whose length is known at run time (torch.masked_select)."""
+        return _indexing.masked_select(self, mask)
+
+    def diagonal(
+        self,
+        offset: int = 0,
+        axis1: int = 0,
+        axis2: int = 1,
+        *,
+        dim1: int | None = None,
+        dim2: int | None = None,
+    ) -> Tensor[AnyShape, D, Dev, T]:
+        """The diagonal of the axis1/axis2 planes as the last axis (np.diagonal; torch's
+        `dim1=`, `dim2=` too); offset > 0 is above the main diagonal."""
+        first = axis1 if dim1 is None else dim1
+        second = axis2 if dim2 is None else dim2
+        return _shaping.diagonal(self, offset, first, second)
+
+    def unflatten(
+        self, axis: int, sizes: tuple[int, ...] | list[int]
+    ) -> Tensor[AnyShape, D, Dev, T]:
+        """Axis `axis` split into `sizes` (one may be -1), as torch's x.unflatten(dim, sizes)."""
+        return _shaping.unflatten(self, axis, sizes)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor[AnyShape, D, Dev, T]:
+        """torch's x.unfold(dimension, size, step): windows of `size` every `step` along
+        `dimension` (that axis counts the windows; a new last axis holds each one). For
+        torch's F.unfold (im2col) use sh.nn.functional.unfold."""
+        return _shaping.unfold_windows(self, dimension, size, step)
 
     @overload
     def __floordiv__(self, other: float | Tensor[S, D, Dev, NoTape]) -> Tensor[S, D, Dev, T]: ...

@@ -83,6 +83,9 @@ def check(
             gradient = got[mine]
             assert on(dev, gradient), f"gradient {i} left {dev!r}"
             ours_grad = gradient.numpy()
+            assert ours_grad.dtype == expected.dtype, (
+                f"gradient {i} dtype {ours_grad.dtype} != torch's {expected.dtype}"
+            )
         else:
             ours_grad = np.zeros_like(expected)
         np.testing.assert_allclose(

@@ -392,7 +392,8 @@ BAD_ARGUMENTS: list[tuple[Callable[[Any], Any], type[Exception], str]] = [
         "RMSprop: centered must be True or False",
     ),
     (lambda m: optim.RMSprop(m, weight_decay=[0.1]), TypeError, "weight_decay must be a number"),
-    (lambda m: optim.Adam(m.parameters()), TypeError, "pass the model itself"),
+    (lambda m: optim.Adam(42), TypeError, "needs a parameters\\(\\) method"),
+    (lambda m: optim.Adam([]), ValueError, "got an empty parameter list"),
 ]
 
 

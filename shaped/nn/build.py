@@ -132,6 +132,12 @@ def _type_values(
                 )
         if get_origin(arg) in _LITERALS:
             literal = get_args(arg)
+            # a flag (LSTM's BatchFirst: a TypeVar bound to bool) takes L[True] or L[False]
+            flag = getattr(param, "__bound__", None) is bool
+            if len(literal) == 1 and flag and isinstance(literal[0], bool):
+                values.append(literal[0])
+                given[param] = arg
+                continue
             if len(literal) != 1 or isinstance(literal[0], bool) or not isinstance(literal[0], int):
                 raise TypeError(
                     f"build_module{where}: {label} must be one int Literal such as L[128], "

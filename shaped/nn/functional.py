@@ -34,12 +34,12 @@ from shaped.ops.linalg import linear
 from shaped.ops.nn import (
     batch_norm,
     dropout,
-    embedding,
     layer_norm,
     log_softmax,
     scaled_dot_product_attention,
     softmax,
 )
+from shaped.ops.norms import embedding  # torch's padding_idx and max_norm too
 from shaped.ops.shaping import functional_pad as pad
 from shaped.tensor import Tensor
 
@@ -183,12 +183,111 @@ from shaped.ops.activations import (  # noqa: E402  (their own block: issue 11 i
     softsign,
 )
 
-
 # ---------------------------------------------------------------- convolution and pooling options
 
 
 # ---------------------------------------------------------------- issue 12: norms
 
+__all__ += [
+    "alpha_dropout",
+    "bilinear",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "feature_alpha_dropout",
+    "group_norm",
+    "hardshrink",
+    "instance_norm",
+    "rms_norm",
+    "rrelu",
+    "softshrink",
+    "tanhshrink",
+    "threshold",
+]
+
+from shaped.ops.norms import (  # noqa: E402
+    alpha_dropout,
+    bilinear,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+    group_norm,
+    hardshrink,
+    instance_norm,
+    rms_norm,
+    rrelu,
+    softshrink,
+    tanhshrink,
+    threshold,
+)
+
 # ---------------------------------------------------------------- issue 12: spatial
 
+__all__ += [
+    "avg_pool3d",
+    "conv_transpose1d",
+    "conv_transpose3d",
+    "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+]
+
+# max_pool1d and max_pool2d (imported above through ops.conv) are ops.spatial's too
+from shaped.ops.spatial import (  # noqa: E402
+    avg_pool3d,
+    conv_transpose1d,
+    conv_transpose3d,
+    max_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
+
 # ---------------------------------------------------------------- issue 12: loss
+
+# torch users write F.cross_entropy: the same functions as sh.losses, one implementation
+__all__ += [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss",
+    "cross_entropy",
+    "ctc_loss",
+    "gaussian_nll_loss",
+    "hinge_embedding_loss",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "margin_ranking_loss",
+    "mse_loss",
+    "multi_margin_loss",
+    "multilabel_soft_margin_loss",
+    "nll_loss",
+    "poisson_nll_loss",
+    "smooth_l1_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
+]
+
+from shaped.losses import (  # noqa: E402
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
+    cross_entropy,
+    ctc_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    margin_ranking_loss,
+    mse_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    nll_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)

@@ -20,6 +20,7 @@ Overloads that accept `int` dims come after the exact ones: unknown is never an 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, Literal, Self, cast, overload
 
 from typing_extensions import TypeVar, TypeVarTuple
@@ -99,6 +100,8 @@ Nf = TypeVar("Nf")  # LayerNorm's normalized size
 C = TypeVar("C")
 V = TypeVar("V")
 E = TypeVar("E")
+SV = TypeVar("SV")  # Embedding.from_pretrained's table sizes
+SE = TypeVar("SE")
 Dim = TypeVar("Dim")
 Heads = TypeVar("Heads")
 Ff = TypeVar("Ff")
@@ -121,6 +124,8 @@ B = TypeVarTuple("B")
 
 AnyTensor = Tensor[Any, Any, Any, Any]
 Mask = Tensor[Any, Bool, Any, Any]
+# a transformer layer's feed-forward activation, as torch takes it: a name or a callable
+Activation = Literal["relu", "gelu"] | Callable[[Any], Any]
 
 
 # ---------------------------------------------------------------- construction helpers
@@ -705,12 +710,57 @@ class _Pool2d(Module, Generic[PoolK, PoolStride, PoolPad]):
         return text + (", ceil_mode=True" if self.ceil_mode else "")
 
 
+if TYPE_CHECKING:  # what MaxPool1d/MaxPool2d(..., return_indices=True) build
+    from shaped.nn.spatial import MaxPool1dWithIndices, MaxPool2dWithIndices
+
+
 class MaxPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
     """The maximum of each kH x kW window; stride defaults to the kernel, as torch.nn.MaxPool2d.
 
     Padding is -inf; the gradient goes to each window's first maximum, as torch. dilation
     spaces the window's cells; ceil_mode rounds the output size up.
     """
+
+    if TYPE_CHECKING:  # return_indices=True builds a MaxPool2dWithIndices (nn.spatial)
+
+        @overload
+        def __new__(
+            cls,
+            kernel_size: PoolK,
+            *,
+            stride: PoolStride | None = None,
+            padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+            dilation: int | tuple[int, int] = 1,
+            return_indices: Literal[False] = False,
+            ceil_mode: bool = False,
+        ) -> MaxPool2d[PoolK, PoolStride, PoolPad]: ...
+        @overload
+        def __new__(
+            cls,
+            kernel_size: PoolK,
+            *,
+            stride: PoolStride | None = None,
+            padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+            dilation: int | tuple[int, int] = 1,
+            return_indices: Literal[True],
+            ceil_mode: bool = False,
+        ) -> MaxPool2dWithIndices[PoolK, PoolStride, PoolPad]: ...
+
+    def __new__(  # the parameters named, so that build_module reads __init__'s
+        cls,
+        kernel_size: Any,
+        *,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> Any:
+        if return_indices and cls is MaxPool2d:  # its call gives (values, indices)
+            from shaped.nn.spatial import MaxPool2dWithIndices
+
+            return super().__new__(MaxPool2dWithIndices)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -719,19 +769,27 @@ class MaxPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
         stride: PoolStride | None = None,
         padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
         dilation: int | tuple[int, int] = 1,
+        return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
         super().__init__(kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode)
         self.dilation = _per_axis(type(self).__name__, "dilation", dilation)
+        self.return_indices = bool(return_indices) or type(self).__name__.endswith("WithIndices")
 
     def __call__(
         self, x: Tensor[tuple[*B, Any, Any], D, Dev, T]
     ) -> Tensor[tuple[*B, int, int], D, Dev, T]:
+        if self.return_indices:  # a user's subclass built with return_indices=True
+            return self._with_indices(x)  # type: ignore[no-any-return]
         return F.max_pool2d(
             x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.dilation
         )
 
     forward = __call__
+
+    def _with_indices(self, x: AnyTensor) -> Any:
+        k, s, p, d = self.kernel_size, self.stride, self.padding, self.dilation
+        return F.max_pool2d(x, k, s, p, self.ceil_mode, d, return_indices=True)
 
 
 class AvgPool2d(_Pool2d[PoolK, PoolStride, PoolPad]):
@@ -897,15 +955,18 @@ class Dropout(Module):
 
 
 class LayerNorm(Module, Generic[Nf, PD]):
-    """Normalize over the last axis (of size N), then scale by weight and shift by bias.
+    """Normalize over the trailing `normalized_shape` axes (an int N: the last axis), then
+    scale by weight and shift by bias, as torch.nn.LayerNorm.
 
-    weight starts at ones and bias at zeros; eps 1e-5, as torch.nn.LayerNorm(N).
+    weight starts at ones and bias at zeros; eps 1e-5. elementwise_affine=False keeps neither
+    (both None), bias=False no bias. A tuple normalized_shape is `LayerNorm[tuple[...]]`; the
+    plugin then checks only the rank.
     """
 
     _type_args = ("normalized_shape",)
 
-    weight: Tensor[tuple[Nf], PD, Any]
-    bias: Tensor[tuple[Nf], PD, Any]
+    weight: Tensor[Any, PD, Any] | None
+    bias: Tensor[Any, PD, Any] | None
 
     @overload
     def __init__(
@@ -913,6 +974,8 @@ class LayerNorm(Module, Generic[Nf, PD]):
         normalized_shape: SI,
         *,
         eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
         device: Device | None = None,
         dtype: type[Float32] = ...,
     ) -> None: ...
@@ -922,6 +985,8 @@ class LayerNorm(Module, Generic[Nf, PD]):
         normalized_shape: SI,
         *,
         eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
         device: Device | None = None,
         dtype: type[MD],
     ) -> None: ...
@@ -931,6 +996,8 @@ class LayerNorm(Module, Generic[Nf, PD]):
         normalized_shape: Nf,
         *,
         eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
         device: Device | None = None,
         dtype: type[PD] = ...,
     ) -> None: ...
@@ -939,18 +1006,25 @@ class LayerNorm(Module, Generic[Nf, PD]):
         normalized_shape: Any,
         *,
         eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
         device: Device | None = None,
         dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
         dev = _device("LayerNorm", device, dtype)
-        self.normalized_shape = _size("LayerNorm", "normalized_shape", normalized_shape)
+        self.normalized_shape = _sizes_tuple("LayerNorm", normalized_shape)
         self.eps = eps
-        self.weight = _full(dev, (self.normalized_shape,), 1.0, dtype)
-        self.bias = _full(dev, (self.normalized_shape,), 0.0, dtype)
+        self.elementwise_affine = elementwise_affine
+        shape = self.normalized_shape
+        self.weight = _full(dev, shape, 1.0, dtype) if elementwise_affine else None
+        self.bias = _full(dev, shape, 0.0, dtype) if elementwise_affine and bias else None
 
     def __call__(self, x: Tensor[S, PD, Dev, T]) -> Tensor[S, PD, Dev, T]:
-        return _like(x, F.layer_norm(x, self.weight, self.bias, self.eps))
+        out = F.layer_norm(
+            x, self.weight, self.bias, self.eps, normalized_shape=self.normalized_shape
+        )
+        return _like(x, out)
 
     forward = __call__
 
@@ -963,33 +1037,50 @@ class LayerNorm(Module, Generic[Nf, PD]):
         def to(self, target: Any) -> Any: ...
 
     def extra_repr(self) -> str:
-        return f"({self.normalized_shape},), eps={self.eps}, elementwise_affine=True, bias=True"
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
+def _sizes_tuple(layer: str, value: Any) -> tuple[int, ...]:
+    """A normalized_shape as torch takes it: an int (the last axis) or a tuple/list of ints."""
+    if isinstance(value, (tuple, list)):
+        sizes = tuple(_size(layer, "normalized_shape", v) for v in value)
+        return sizes
+    return (_size(layer, "normalized_shape", value),)
 
 
 class _BatchNorm(Module, Generic[C, PD]):
     """Per-channel batch normalization over axis 1, as torch.nn.BatchNorm*d.
 
     Training normalizes with the batch statistics and updates the running ones in place,
-    with or without a tape: mean and the unbiased variance, momentum 0.1. Eval uses the
-    running statistics. weight starts at ones, bias at zeros, running_var at ones.
+    with or without a tape: mean and the unbiased variance, momentum 0.1 (None: the
+    cumulative average, 1/num_batches_tracked). Eval uses the running statistics.
+    weight starts at ones, bias at zeros, running_var at ones. affine=False keeps no weight
+    and bias (None); track_running_stats=False keeps no running statistics (None) and uses
+    the batch's in eval too, as torch.
     """
 
     _type_args = ("num_features",)
     _buffer_names = frozenset({"running_mean", "running_var", "num_batches_tracked"})
     _ranks: tuple[int, ...] = ()
 
-    weight: Tensor[tuple[C], PD, Any]
-    bias: Tensor[tuple[C], PD, Any]
-    running_mean: Tensor[tuple[C], PD, Any]
-    running_var: Tensor[tuple[C], PD, Any]
-    num_batches_tracked: Tensor[tuple[()], Int64, Any]
+    weight: Tensor[tuple[C], PD, Any] | None
+    bias: Tensor[tuple[C], PD, Any] | None
+    running_mean: Tensor[tuple[C], PD, Any] | None
+    running_var: Tensor[tuple[C], PD, Any] | None
+    num_batches_tracked: Tensor[tuple[()], Int64, Any] | None
 
     def __init__(
         self,
         num_features: C,
         *,
         eps: float = 1e-5,
-        momentum: float = 0.1,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        bias: bool = True,
         device: Device | None = None,
         dtype: Any = Float32,  # type[PD]
     ) -> None:
@@ -999,29 +1090,39 @@ class _BatchNorm(Module, Generic[C, PD]):
         self.num_features = size = _size(name, "num_features", num_features)
         self.eps = eps
         self.momentum = momentum
-        self.weight = _full(dev, (size,), 1.0, dtype)
-        self.bias = _full(dev, (size,), 0.0, dtype)
-        self.running_mean = _full(dev, (size,), 0.0, dtype)
-        self.running_var = _full(dev, (size,), 1.0, dtype)
-        self.num_batches_tracked = dev.zeros((), Int64)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        self.weight = _full(dev, (size,), 1.0, dtype) if affine else None
+        self.bias = _full(dev, (size,), 0.0, dtype) if affine and bias else None
+        if track_running_stats:
+            self.running_mean = _full(dev, (size,), 0.0, dtype)
+            self.running_var = _full(dev, (size,), 1.0, dtype)
+            self.num_batches_tracked = dev.zeros((), Int64)
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+
+    def _check_rank(self, x: AnyTensor) -> None:
+        if x.ndim not in self._ranks:
+            from shaped.shapes_nn import norm_rank  # the plugin's rule too
+
+            norm_rank(type(self).__name__, x.shape, self._ranks)
 
     def __call__(self, x: Tensor[S, PD, Dev, T]) -> Tensor[S, PD, Dev, T]:
-        if x.ndim not in self._ranks:
-            ranks = " or ".join(f"{rank}-D" for rank in self._ranks)
-            raise ShapeError(
-                f"{type(self).__name__}: expected {ranks} input (N, C, ...), got shape "
-                f"{tuple(x.shape)}"
-            )
-        if self.training:
+        self._check_rank(x)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
+            if self.momentum is None:  # the cumulative moving average, as torch
+                factor = 1.0 / float(self.num_batches_tracked._data)
+        batch_stats = self.training or self.running_mean is None
         return F.batch_norm(
             x,
             self.running_mean,
             self.running_var,
             self.weight,
             self.bias,
-            self.training,
-            self.momentum,
+            batch_stats,
+            factor,
             self.eps,
         )
 
@@ -1029,8 +1130,9 @@ class _BatchNorm(Module, Generic[C, PD]):
 
     def extra_repr(self) -> str:
         return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine=True, "
-            "bias=True, track_running_stats=True"
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
         )
 
 
@@ -1047,7 +1149,10 @@ class BatchNorm1d(_BatchNorm[C, PD]):
             num_features: SI,
             *,
             eps: float = 1e-5,
-            momentum: float = 0.1,
+            momentum: float | None = 0.1,
+            affine: bool = True,
+            track_running_stats: bool = True,
+            bias: bool = True,
             device: Device | None = None,
             dtype: type[Float32] = ...,
         ) -> None: ...
@@ -1057,7 +1162,10 @@ class BatchNorm1d(_BatchNorm[C, PD]):
             num_features: SI,
             *,
             eps: float = 1e-5,
-            momentum: float = 0.1,
+            momentum: float | None = 0.1,
+            affine: bool = True,
+            track_running_stats: bool = True,
+            bias: bool = True,
             device: Device | None = None,
             dtype: type[MD],
         ) -> None: ...
@@ -1067,7 +1175,10 @@ class BatchNorm1d(_BatchNorm[C, PD]):
             num_features: C,
             *,
             eps: float = 1e-5,
-            momentum: float = 0.1,
+            momentum: float | None = 0.1,
+            affine: bool = True,
+            track_running_stats: bool = True,
+            bias: bool = True,
             device: Device | None = None,
             dtype: type[PD] = ...,
         ) -> None: ...
@@ -1095,7 +1206,10 @@ class BatchNorm2d(_BatchNorm[C, PD]):
             num_features: SI,
             *,
             eps: float = 1e-5,
-            momentum: float = 0.1,
+            momentum: float | None = 0.1,
+            affine: bool = True,
+            track_running_stats: bool = True,
+            bias: bool = True,
             device: Device | None = None,
             dtype: type[Float32] = ...,
         ) -> None: ...
@@ -1105,7 +1219,10 @@ class BatchNorm2d(_BatchNorm[C, PD]):
             num_features: SI,
             *,
             eps: float = 1e-5,
-            momentum: float = 0.1,
+            momentum: float | None = 0.1,
+            affine: bool = True,
+            track_running_stats: bool = True,
+            bias: bool = True,
             device: Device | None = None,
             dtype: type[MD],
         ) -> None: ...
@@ -1115,7 +1232,10 @@ class BatchNorm2d(_BatchNorm[C, PD]):
             num_features: C,
             *,
             eps: float = 1e-5,
-            momentum: float = 0.1,
+            momentum: float | None = 0.1,
+            affine: bool = True,
+            track_running_stats: bool = True,
+            bias: bool = True,
             device: Device | None = None,
             dtype: type[PD] = ...,
         ) -> None: ...
@@ -1134,6 +1254,8 @@ class Embedding(Module, Generic[V, E, PD]):
     """weight[indices]: a (V, E) table of learned vectors, drawn from N(0, 1) as torch.
 
     The indices are integers of any shape; the gradient scatter-adds into the rows used.
+    padding_idx: that row starts at zeros and gets no gradient; max_norm: each row looked up
+    is first rescaled in place to at most that norm (norm_type), as torch.nn.Embedding.
     """
 
     _type_args = ("num_embeddings", "embedding_dim")
@@ -1146,6 +1268,9 @@ class Embedding(Module, Generic[V, E, PD]):
         num_embeddings: SI,
         embedding_dim: SO,
         *,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
         device: Device | None = None,
         dtype: type[Float32] = ...,
     ) -> None: ...
@@ -1155,6 +1280,9 @@ class Embedding(Module, Generic[V, E, PD]):
         num_embeddings: SI,
         embedding_dim: SO,
         *,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
         device: Device | None = None,
         dtype: type[MD],
     ) -> None: ...
@@ -1164,6 +1292,9 @@ class Embedding(Module, Generic[V, E, PD]):
         num_embeddings: int,
         embedding_dim: SO,
         *,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
         device: Device | None = None,
         dtype: type[Float32] = ...,
     ) -> None: ...
@@ -1173,6 +1304,9 @@ class Embedding(Module, Generic[V, E, PD]):
         num_embeddings: V,
         embedding_dim: E,
         *,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
         device: Device | None = None,
         dtype: type[PD] = ...,
     ) -> None: ...
@@ -1181,6 +1315,9 @@ class Embedding(Module, Generic[V, E, PD]):
         num_embeddings: Any,
         embedding_dim: Any,
         *,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
         device: Device | None = None,
         dtype: Any = Float32,  # type[PD]
     ) -> None:
@@ -1188,10 +1325,61 @@ class Embedding(Module, Generic[V, E, PD]):
         dev = _device("Embedding", device, dtype)
         self.num_embeddings = _size("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = _size("Embedding", "embedding_dim", embedding_dim)
+        self._options(padding_idx, max_norm, norm_type)
         self.weight = _normal(dev, (self.num_embeddings, self.embedding_dim), dtype)
+        if self.padding_idx is not None:
+            self.weight._data[self.padding_idx] = 0
+
+    def _options(self, padding_idx: int | None, max_norm: float | None, norm_type: float) -> None:
+        if padding_idx is not None:
+            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx must be within num_embeddings "
+                    f"({self.num_embeddings}), got {padding_idx}"
+                )
+            padding_idx %= self.num_embeddings
+        self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor[tuple[SV, SE], MD, Any],
+        freeze: bool = True,
+        *,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+    ) -> Embedding[SV, SE, MD]:
+        """An Embedding whose weight is a copy of the (V, E) `embeddings`, as torch's; frozen
+        (the default), the weight is a buffer: saved and loaded as "weight" but not trained
+        (torch keeps it a parameter with requires_grad=False). The padding row is not zeroed."""
+        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
+            raise ShapeError(
+                "Embedding.from_pretrained: embeddings must be a 2-D tensor (num_embeddings, "
+                f"embedding_dim), got {getattr(embeddings, 'shape', embeddings)!r}"
+            )
+        if embeddings._data.dtype.kind != "f":
+            raise DtypeError(
+                f"Embedding.from_pretrained: embeddings must be float, got "
+                f"{embeddings.dtype.__name__}; convert with .to(sh.Float32)"
+            )
+        layer = cast("Embedding[SV, SE, MD]", object.__new__(cls))
+        Module.__init__(layer)
+        layer.num_embeddings, layer.embedding_dim = (int(n) for n in embeddings._data.shape)
+        layer._options(padding_idx, max_norm, norm_type)
+        weight = Tensor._wrap(embeddings._data.copy(), embeddings._device)
+        if freeze:
+            layer.register_buffer("weight", weight)
+        else:
+            layer.weight = weight
+        return layer
 
     def __call__(self, indices: Tensor[tuple[*B], Any, Dev, T]) -> Tensor[tuple[*B, E], PD, Dev, T]:
-        return F.embedding(indices, self.weight)
+        from shaped.ops.norms import embedding  # ops.nn's lookup with padding_idx, max_norm
+
+        return embedding(indices, self.weight, self.padding_idx, self.max_norm, self.norm_type)
 
     forward = __call__
 
@@ -1204,22 +1392,37 @@ class Embedding(Module, Generic[V, E, PD]):
         def to(self, target: Any) -> Any: ...
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2.0:
+            text += f", norm_type={self.norm_type}"
+        return text
 
 
 # ---------------------------------------------------------------- attention, transformer
 
 
 class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
-    """Multi-head attention with batch_first layout (N, L, E), as torch.nn.MultiheadAttention.
+    """Multi-head attention, as torch.nn.MultiheadAttention, returning only the output.
 
     `mha(x)` is self-attention, `mha(q, k, v)` attends from q (N, L, E) to k, v (N, S, E);
     it returns one tensor shaped like q (no attention weights), so it fits in a Sequential.
-    `mask` is Bool, True where a query may attend (as scaled_dot_product_attention; note
-    torch's MultiheadAttention uses True for *not* allowed), shaped (L, S), (N, L, S) or
-    (N, H, L, S). Unbatched (L, E) inputs work too. Parameters as torch: `in_proj_weight`
-    (3E, E) xavier-uniform, `in_proj_bias` zeros, `out_proj` a Linear with zero bias.
-    `dropout` applies to the attention weights in training, as torch.
+    The layout is batch_first (N, L, E) unless `batch_first=False` ((L, N, E), torch's
+    default); unbatched (L, E) inputs work too. Masks, two conventions:
+
+    - `mask`: shaped's, Bool, True where a query may attend (as scaled_dot_product_attention),
+      shaped (L, S), (N, L, S) or (N, H, L, S).
+    - `attn_mask`, `key_padding_mask`: torch's. Bool with True = masked (may *not* attend),
+      or float, added to the scores (`-inf` masks); `attn_mask` is (L, S) or (N*H, L, S),
+      `key_padding_mask` (N, S) ((S,) unbatched). `is_causal=True` without a mask masks the
+      future (torch requires the mask and takes the flag as a hint that it is causal).
+
+    Parameters as torch: `in_proj_weight` (3E, E) xavier-uniform, `in_proj_bias` zeros,
+    `out_proj` a Linear with zero bias. `dropout` applies to the attention weights in
+    training, as torch.
     """
 
     _type_args = ("embed_dim", "num_heads")
@@ -1236,6 +1439,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         *,
         dropout: float = 0.0,
         bias: bool = True,
+        batch_first: bool = True,
         device: Device | None = None,
         dtype: type[Float32] = ...,
     ) -> None: ...
@@ -1247,6 +1451,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         *,
         dropout: float = 0.0,
         bias: bool = True,
+        batch_first: bool = True,
         device: Device | None = None,
         dtype: type[MD],
     ) -> None: ...
@@ -1258,6 +1463,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         *,
         dropout: float = 0.0,
         bias: bool = True,
+        batch_first: bool = True,
         device: Device | None = None,
         dtype: type[PD] = ...,
     ) -> None: ...
@@ -1268,6 +1474,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         *,
         dropout: float = 0.0,
         bias: bool = True,
+        batch_first: bool = True,
         device: Device | None = None,
         dtype: Any = Float32,  # type[PD]
     ) -> None:
@@ -1282,6 +1489,7 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         self.embed_dim = dim
         self.num_heads = heads
         self.dropout = dropout
+        self.batch_first = bool(batch_first)
         self.in_proj_weight = _uniform(dev, (3 * dim, dim), math.sqrt(6.0 / (4 * dim)), dtype)
         self.in_proj_bias = _full(dev, (3 * dim,), 0.0, dtype) if bias else None
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=dev, dtype=dtype)
@@ -1297,6 +1505,9 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         value: None = None,
         *,
         mask: Mask | None = None,
+        attn_mask: AnyTensor | None = None,
+        key_padding_mask: AnyTensor | None = None,
+        is_causal: bool = False,
     ) -> Tensor[S, PD, Dev, T]: ...
     @overload
     def __call__(
@@ -1306,6 +1517,9 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         value: Tensor[Any, D, Dev, NoTape] | None = None,
         *,
         mask: Mask | None = None,
+        attn_mask: AnyTensor | None = None,
+        key_padding_mask: AnyTensor | None = None,
+        is_causal: bool = False,
     ) -> Tensor[S, PD, Dev, T]: ...
     @overload
     def __call__(
@@ -1315,6 +1529,9 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         value: Tensor[Any, PD, Dev, T] | None = None,
         *,
         mask: Mask | None = None,
+        attn_mask: AnyTensor | None = None,
+        key_padding_mask: AnyTensor | None = None,
+        is_causal: bool = False,
     ) -> Tensor[S, PD, Dev, T]: ...
     @overload
     def __call__(
@@ -1324,6 +1541,9 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         value: Tensor[Any, D, Dev, Any] | None = None,
         *,
         mask: Mask | None = None,
+        attn_mask: AnyTensor | None = None,
+        key_padding_mask: AnyTensor | None = None,
+        is_causal: bool = False,
     ) -> Tensor[S, D, Dev, OwnedTape]: ...
     def __call__(
         self,
@@ -1332,34 +1552,13 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         value: AnyTensor | None = None,
         *,
         mask: AnyTensor | None = None,
+        attn_mask: AnyTensor | None = None,
+        key_padding_mask: AnyTensor | None = None,
+        is_causal: bool = False,
     ) -> Any:
-        shapes.features("MultiHeadAttention", query.shape, self.embed_dim)
-        key = query if key is None else key
-        value = key if value is None else value
-        unbatched = query.ndim == 2
-        if unbatched:
-            query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
-        if query.ndim != 3 or key.ndim != 3 or value.ndim != 3:
-            raise ShapeError(
-                "MultiHeadAttention: expected query, key and value (N, L, E) or (L, E), got "
-                f"{tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
-            )
-        q, k, v = self._project(query, key, value)
-        if mask is not None and mask.ndim == 3:
-            mask = mask.unsqueeze(1)  # (N, L, S): the same mask for every head
-        if self.training and self.dropout > 0.0:
-            scores = (q @ k.mT) * (1.0 / math.sqrt(q.shape[-1]))
-            if mask is not None:
-                scores = where(mask, scores, -math.inf)
-            weights = F.softmax(scores, -1)
-            rng = _same_device_rng(self._device, weights)
-            attended = F.dropout(weights, self.dropout, True, rng=rng) @ v
-        else:
-            attended = F.scaled_dot_product_attention(q, k, v, mask)
-        n, length = query.shape[0], query.shape[1]
-        merged = attended.permute(0, 2, 1, 3).reshape(n, length, q.shape[1] * q.shape[3])
-        out = self.out_proj(merged)
-        return out[0] if unbatched else out
+        return self._attend(
+            query, key, value, "MultiHeadAttention", (mask, attn_mask, key_padding_mask, is_causal)
+        )
 
     forward = __call__
 
@@ -1370,6 +1569,168 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         @overload
         def to(self, target: type[MD]) -> MultiHeadAttention[Dim, Heads, MD]: ...
         def to(self, target: Any) -> Any: ...
+
+    def _attend(
+        self,
+        query: AnyTensor,
+        key: AnyTensor | None,
+        value: AnyTensor | None,
+        layer: str,
+        masks: tuple[AnyTensor | None, AnyTensor | None, AnyTensor | None, bool],
+        names: tuple[str, str] = ("attn_mask", "key_padding_mask"),
+    ) -> Any:
+        """The forward pass: masks are (mask, attn_mask, key_padding_mask, is_causal); `layer`
+        and `names` (of the torch-style masks) are what error messages call them."""
+        shapes.features(layer, query.shape, self.embed_dim)
+        key = query if key is None else key
+        value = key if value is None else value
+        unbatched = query.ndim == 2
+        if unbatched or (not self.batch_first and query.ndim == 3):
+            # one reshaped tensor per distinct input, so a shared one is projected once
+            moved: dict[int, AnyTensor] = {}
+            for source in (query, key, value):
+                if id(source) not in moved:
+                    moved[id(source)] = (
+                        source.unsqueeze(0) if source.ndim == 2 else source.transpose(0, 1)
+                    )
+            query, key, value = moved[id(query)], moved[id(key)], moved[id(value)]
+        if query.ndim != 3 or key.ndim != 3 or value.ndim != 3:
+            raise ShapeError(
+                f"{layer}: expected query, key and value (N, L, E) or (L, E), got "
+                f"{tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
+            )
+        if key.shape[0] != query.shape[0] or value.shape[:2] != key.shape[:2]:
+            raise ShapeError(
+                f"{layer}: query {tuple(query.shape)}, key {tuple(key.shape)} and value "
+                f"{tuple(value.shape)} must share the batch size, key and value the length"
+            )
+        q, k, v = self._project(query, key, value)
+        allowed, added = self._masks(q, k, layer, masks, names, unbatched)
+        if added is None and not (self.training and self.dropout > 0.0):
+            attended = F.scaled_dot_product_attention(q, k, v, allowed)
+        else:
+            attended = self._weights(q, k, allowed, added) @ v
+        n, length = query.shape[0], query.shape[1]
+        merged = attended.permute(0, 2, 1, 3).reshape(n, length, q.shape[1] * q.shape[3])
+        out = self.out_proj(merged)
+        if unbatched:
+            return out[0]
+        return out if self.batch_first else out.transpose(0, 1)
+
+    def _weights(
+        self, q: AnyTensor, k: AnyTensor, allowed: AnyTensor | None, added: AnyTensor | None
+    ) -> AnyTensor:
+        """softmax(q k^T / sqrt(d) + added where allowed), dropped in training; a query that
+        may attend to nothing gets zero weights (as torch's attention gives zeros)."""
+        scores = (q @ k.mT) * (1.0 / math.sqrt(q.shape[-1]) if q.shape[-1] else 1.0)
+        if added is not None:
+            scores = scores + added
+        if allowed is not None:
+            scores = where(allowed, scores, -math.inf)
+        xp = q._device.xp
+        dead = None
+        if scores.shape[-1] and (added is not None or allowed is not None):
+            blocked = xp.all(scores._data == -xp.inf, axis=-1, keepdims=True)
+            if blocked.any():
+                dead = Tensor._wrap(blocked, q._device)
+                scores = where(dead, 0.0, scores)
+        weights = F.softmax(scores, -1)
+        if dead is not None:
+            weights = where(dead, 0.0, weights)
+        if self.training and self.dropout > 0.0:
+            rng = _same_device_rng(self._device, weights)
+            weights = F.dropout(weights, self.dropout, True, rng=rng)
+        return weights
+
+    def _masks(
+        self,
+        q: AnyTensor,
+        k: AnyTensor,
+        layer: str,
+        masks: tuple[AnyTensor | None, AnyTensor | None, AnyTensor | None, bool],
+        names: tuple[str, str],
+        unbatched: bool,
+    ) -> tuple[AnyTensor | None, AnyTensor | None]:
+        """The masks as one Bool "may attend" tensor and one float tensor added to the scores,
+        each broadcasting to the scores (N, H, L, S) (None where there is none)."""
+        from shaped import shapes_nn
+
+        mask, attn_mask, padding, is_causal = masks
+        n, heads, length, source = q.shape[0], q.shape[1], q.shape[2], k.shape[2]
+        xp = q._device.xp
+        if mask is not None and attn_mask is not None:
+            raise ValueError(
+                f"{layer}: give mask= (shaped's convention, True = may attend) or {names[0]}= "
+                "(torch's: True = masked, or a float mask added to the scores), not both"
+            )
+        allowed: list[Any] = []
+        added: list[AnyTensor] = []
+        if mask is not None:
+            self._mask_device(layer, "mask", mask, q)
+            if mask._data.dtype.kind != "b":
+                raise DtypeError(
+                    f"{layer}: mask must be Bool, True where a query may attend (shaped's "
+                    f"convention), got {mask.dtype.__name__}; pass torch's masks (True = masked, "
+                    f"or float, added to the scores) as {names[0]}="
+                )
+            shape = shapes_nn.attention_mask(
+                layer, "mask", mask.shape, n, heads, length, source, False
+            )
+            allowed.append(mask._data.reshape(shape))
+        torch_masks: list[tuple[str, AnyTensor, tuple[int, ...]]] = []
+        if attn_mask is not None:
+            scores = shapes_nn.attention_mask(
+                layer, names[0], attn_mask.shape, n, heads, length, source, True
+            )
+            torch_masks.append((names[0], attn_mask, cast("tuple[int, ...]", scores)))
+        if padding is not None:
+            keys = shapes_nn.key_padding_mask(layer, names[1], padding.shape, n, source, unbatched)
+            torch_masks.append((names[1], padding, cast("tuple[int, ...]", keys)))
+        for name, given, shape in torch_masks:
+            self._mask_device(layer, name, given, q)
+            kind = given._data.dtype.kind
+            if kind == "b":
+                allowed.append(~given._data.reshape(shape))
+            elif kind != "f":
+                raise DtypeError(
+                    f"{layer}: {name} must be Bool (True = masked, torch's convention) or a "
+                    f"float mask added to the scores, got {given.dtype.__name__}"
+                )
+            elif given.dtype is not q.dtype:
+                raise DtypeError(
+                    f"{layer}: a float {name} must have the input's dtype {q.dtype.__name__}, "
+                    f"got {given.dtype.__name__}: convert it with .to(sh.{q.dtype.__name__})"
+                )
+            elif (
+                given._tape is None
+                and given._origin is None
+                and bool(xp.all((given._data == 0) | (given._data == -xp.inf)))
+            ):  # 0 / -inf, as generate_square_subsequent_mask: the same as a Bool mask
+                allowed.append(given._data.reshape(shape) == 0)
+            else:
+                added.append(given.reshape(shape))
+        if is_causal and mask is None and attn_mask is None:
+            allowed.append(xp.tril(xp.ones((length, source), dtype=bool)))
+        may_attend = None
+        if allowed:
+            combined = allowed[0]
+            for more in allowed[1:]:
+                combined = combined & more
+            may_attend = Tensor._wrap(combined, q._device)
+        total = None
+        for term in added:
+            total = term if total is None else total + term
+        return may_attend, total
+
+    @staticmethod
+    def _mask_device(layer: str, name: str, mask: AnyTensor, x: AnyTensor) -> None:
+        if mask._device is not x._device:
+            from shaped.errors import DeviceError
+
+            raise DeviceError(
+                f"{layer}: {name} is on {mask.device!r} but the input is on {x.device!r}: "
+                "move the mask with .to(device)"
+            )
 
     def _project(
         self, query: AnyTensor, key: AnyTensor, value: AnyTensor
@@ -1396,15 +1757,20 @@ class MultiHeadAttention(Module, Generic[Dim, Heads, PD]):
         self._device = device
 
     def extra_repr(self) -> str:
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
+        text = f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
+        return text if self.batch_first else text + ", batch_first=False"
 
 
 class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
     """Self-attention then a feed-forward block, each with a residual and LayerNorm.
 
-    torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, batch_first=True)'s
-    defaults: post-norm (`norm_first=False`), ReLU, dropout 0.1, layer_norm_eps 1e-5.
-    `mask` as MultiHeadAttention (True = may attend).
+    torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward)'s options and defaults
+    (post-norm, ReLU, dropout 0.1, layer_norm_eps 1e-5, bias), except `batch_first`, which is
+    True here (torch: False): x is (N, L, E), (L, N, E) with batch_first=False, or (L, E);
+    the output has x's shape. Masks: `src_mask` and `src_key_padding_mask` in torch's
+    convention (Bool, True = masked, or float added to the scores; (L, L) or (N*nhead, L, L),
+    and (N, L)), or `mask=` in shaped's (Bool, True = may attend), as MultiHeadAttention.
+    `is_causal=True` with no mask masks the future (torch wants the mask too).
     """
 
     _type_args = ("d_model", "nhead", "dim_feedforward")
@@ -1415,11 +1781,13 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
         d_model: SI,
         nhead: SO,
         dim_feedforward: SK,
-        *,
         dropout: float = 0.1,
-        activation: Literal["relu", "gelu"] = "relu",
+        activation: Activation = "relu",
         layer_norm_eps: float = 1e-5,
+        batch_first: bool = True,
         norm_first: bool = False,
+        bias: bool = True,
+        *,
         device: Device | None = None,
         dtype: type[Float32] = ...,
     ) -> None: ...
@@ -1429,11 +1797,13 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
         d_model: SI,
         nhead: SO,
         dim_feedforward: SK,
-        *,
         dropout: float = 0.1,
-        activation: Literal["relu", "gelu"] = "relu",
+        activation: Activation = "relu",
         layer_norm_eps: float = 1e-5,
+        batch_first: bool = True,
         norm_first: bool = False,
+        bias: bool = True,
+        *,
         device: Device | None = None,
         dtype: type[MD],
     ) -> None: ...
@@ -1442,12 +1812,14 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
         self: TransformerEncoderLayer[SI, SO, int],
         d_model: SI,
         nhead: SO,
-        dim_feedforward: int,
-        *,
+        dim_feedforward: int = 2048,
         dropout: float = 0.1,
-        activation: Literal["relu", "gelu"] = "relu",
+        activation: Activation = "relu",
         layer_norm_eps: float = 1e-5,
+        batch_first: bool = True,
         norm_first: bool = False,
+        bias: bool = True,
+        *,
         device: Device | None = None,
         dtype: type[Float32] = ...,
     ) -> None: ...
@@ -1457,11 +1829,13 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
         d_model: Dim,
         nhead: Heads,
         dim_feedforward: Ff,
-        *,
         dropout: float = 0.1,
-        activation: Literal["relu", "gelu"] = "relu",
+        activation: Activation = "relu",
         layer_norm_eps: float = 1e-5,
+        batch_first: bool = True,
         norm_first: bool = False,
+        bias: bool = True,
+        *,
         device: Device | None = None,
         dtype: type[PD] = ...,
     ) -> None: ...
@@ -1469,49 +1843,72 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
         self,
         d_model: Any,
         nhead: Any,
-        dim_feedforward: Any,
-        *,
+        dim_feedforward: Any = 2048,
         dropout: float = 0.1,
-        activation: Literal["relu", "gelu"] = "relu",
+        activation: Activation = "relu",
         layer_norm_eps: float = 1e-5,
+        batch_first: bool = True,
         norm_first: bool = False,
+        bias: bool = True,
+        *,
         device: Device | None = None,
         dtype: Any = Float32,  # type[PD]
     ) -> None:
         super().__init__()
-        if activation not in ("relu", "gelu"):
+        name = type(self).__name__
+        if activation not in ("relu", "gelu") and not callable(activation):
             raise ValueError(
-                f"TransformerEncoderLayer: activation must be 'relu' or 'gelu', got {activation!r}"
+                f"{name}: activation must be 'relu', 'gelu' or a callable such as nn.GELU(), "
+                f"got {activation!r}"
             )
-        dev = _device("TransformerEncoderLayer", device, dtype)
+        dev = _device(name, device, dtype)
         sizes = {"d_model": d_model, "nhead": nhead, "dim_feedforward": dim_feedforward}
-        shapes.layer_sizes(
-            "TransformerEncoderLayer",
-            {name: _size("TransformerEncoderLayer", name, v) for name, v in sizes.items()},
-        )
+        shapes.layer_sizes(name, {key: _size(name, key, v) for key, v in sizes.items()})
         kw: dict[str, Any] = {"device": dev, "dtype": dtype}
+        attention = {"dropout": dropout, "bias": bias, "batch_first": batch_first, **kw}
         self.self_attn: MultiHeadAttention[Dim, Heads, PD] = MultiHeadAttention(
-            d_model, nhead, dropout=dropout, **kw
+            d_model, nhead, **attention
         )
-        self.linear1: Linear[Dim, Ff, PD] = Linear(d_model, dim_feedforward, **kw)
+        self.linear1: Linear[Dim, Ff, PD] = Linear(d_model, dim_feedforward, bias=bias, **kw)
         self.dropout = Dropout(dropout, device=dev)
-        self.linear2: Linear[Ff, Dim, PD] = Linear(dim_feedforward, d_model, **kw)
+        self.linear2: Linear[Ff, Dim, PD] = Linear(dim_feedforward, d_model, bias=bias, **kw)
         self.norm_first = norm_first
-        self.norm1: LayerNorm[Dim, PD] = LayerNorm(d_model, eps=layer_norm_eps, **kw)
-        self.norm2: LayerNorm[Dim, PD] = LayerNorm(d_model, eps=layer_norm_eps, **kw)
+        self.batch_first = bool(batch_first)
+        self.norm1: LayerNorm[Dim, PD] = self._norm(d_model, layer_norm_eps, bias, kw)
+        self.norm2: LayerNorm[Dim, PD] = self._norm(d_model, layer_norm_eps, bias, kw)
         self.dropout1 = Dropout(dropout, device=dev)
         self.dropout2 = Dropout(dropout, device=dev)
-        self.activation: Literal["relu", "gelu"] = activation
+        self.activation: Activation = activation
+
+    @staticmethod
+    def _norm(d_model: Any, eps: float, bias: bool, kw: dict[str, Any]) -> Any:
+        return LayerNorm(d_model, eps=eps, bias=bias, **kw)
 
     def __call__(
-        self, x: Tensor[S, PD, Dev, T], *, mask: Mask | None = None
+        self,
+        x: Tensor[S, PD, Dev, T],
+        src_mask: AnyTensor | None = None,
+        src_key_padding_mask: AnyTensor | None = None,
+        is_causal: bool = False,
+        *,
+        mask: Mask | None = None,
     ) -> Tensor[S, PD, Dev, T]:
-        shapes.features("TransformerEncoderLayer", x.shape, self.self_attn.embed_dim)
+        name = type(self).__name__
+        shapes.features(name, x.shape, self.self_attn.embed_dim)
+        masks = (mask, src_mask, src_key_padding_mask, is_causal)
+        names = ("src_mask", "src_key_padding_mask")
+        out: AnyTensor = x
         if self.norm_first:
-            x = x + self._attention_block(self.norm1(x), mask)
-            return x + self._feed_forward_block(self.norm2(x))
-        x = self.norm1(x + self._attention_block(x, mask))
-        return self.norm2(x + self._feed_forward_block(x))
+            out = out + self.dropout1(
+                self.self_attn._attend(self.norm1(out), None, None, name, masks, names)
+            )
+            out = out + self._feed_forward_block(self.norm2(out), self.dropout2)
+        else:
+            out = self.norm1(
+                out + self.dropout1(self.self_attn._attend(out, None, None, name, masks, names))
+            )
+            out = self.norm2(out + self._feed_forward_block(out, self.dropout2))
+        return _like(x, out)
 
     forward = __call__
 
@@ -1523,15 +1920,14 @@ class TransformerEncoderLayer(Module, Generic[Dim, Heads, Ff, PD]):
         def to(self, target: type[MD]) -> TransformerEncoderLayer[Dim, Heads, Ff, MD]: ...
         def to(self, target: Any) -> Any: ...
 
-    def _attention_block(
-        self, x: Tensor[S, PD, Dev, T], mask: Mask | None
-    ) -> Tensor[S, PD, Dev, T]:
-        return self.dropout1(self.self_attn(x, mask=mask))
-
-    def _feed_forward_block(self, x: Tensor[S, PD, Dev, T]) -> Tensor[S, PD, Dev, T]:
+    def _feed_forward_block(self, x: AnyTensor, dropout: Dropout) -> AnyTensor:
         hidden: AnyTensor = self.linear1(x)
-        hidden = hidden.relu() if self.activation == "relu" else hidden.gelu()
-        return _like(x, self.dropout2(self.linear2(self.dropout(hidden))))
+        activation = self.activation
+        if isinstance(activation, str):
+            hidden = hidden.relu() if activation == "relu" else hidden.gelu()
+        else:
+            hidden = activation(hidden)
+        return cast("AnyTensor", dropout(self.linear2(self.dropout(hidden))))
 
 
 # ---------------------------------------------------------------- activations, more
@@ -2080,6 +2476,47 @@ class MaxPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):
 
     _axes = 1
 
+    if TYPE_CHECKING:  # return_indices=True builds a MaxPool1dWithIndices (nn.spatial)
+
+        @overload
+        def __new__(
+            cls,
+            kernel_size: PoolK,
+            *,
+            stride: PoolStride | None = None,
+            padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+            dilation: int = 1,
+            return_indices: Literal[False] = False,
+            ceil_mode: bool = False,
+        ) -> MaxPool1d[PoolK, PoolStride, PoolPad]: ...
+        @overload
+        def __new__(
+            cls,
+            kernel_size: PoolK,
+            *,
+            stride: PoolStride | None = None,
+            padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
+            dilation: int = 1,
+            return_indices: Literal[True],
+            ceil_mode: bool = False,
+        ) -> MaxPool1dWithIndices[PoolK, PoolStride, PoolPad]: ...
+
+    def __new__(  # the parameters named, so that build_module reads __init__'s
+        cls,
+        kernel_size: Any,
+        *,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> Any:
+        if return_indices and cls is MaxPool1d:  # its call gives (values, indices)
+            from shaped.nn.spatial import MaxPool1dWithIndices
+
+            return super().__new__(MaxPool1dWithIndices)
+        return super().__new__(cls)
+
     def __init__(
         self,
         kernel_size: PoolK,
@@ -2087,18 +2524,26 @@ class MaxPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):
         stride: PoolStride | None = None,
         padding: PoolPad = 0,  # type: ignore[assignment]  # the TypeVar's default, L[0]
         dilation: int = 1,
+        return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
         super().__init__(kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode)
         self.dilation = _size(type(self).__name__, "dilation", dilation)
+        self.return_indices = bool(return_indices) or type(self).__name__.endswith("WithIndices")
 
     def __call__(self, x: Tensor[tuple[*B, Any], D, Dev, T]) -> Tensor[tuple[*B, int], D, Dev, T]:
+        if self.return_indices:  # a user's subclass built with return_indices=True
+            return self._with_indices(x)  # type: ignore[no-any-return]
         k, s, p, d = self.kernel_size, self.stride, self.padding, self.dilation
         assert isinstance(k, int) and isinstance(s, int) and isinstance(p, int)
         assert isinstance(d, int)
         return F.max_pool1d(x, k, s, p, self.ceil_mode, d)
 
     forward = __call__
+
+    def _with_indices(self, x: AnyTensor) -> Any:
+        k, s, p, d = self.kernel_size, self.stride, self.padding, self.dilation
+        return F.max_pool1d(x, k, s, p, self.ceil_mode, d, return_indices=True)  # type: ignore[arg-type]
 
 
 class AvgPool1d(_Pool2d[PoolK, PoolStride, PoolPad]):

@@ -6,13 +6,16 @@ nothing to register. Each is marked as a parameter (a leaf, see shaped/tape.py),
 gradient reaches it through any ops, those made before the trace too (`w.T`, `w1 + w2`).
 Buffers (state that is saved and moved but not trained, such as BatchNorm's running
 statistics) are named with `register_buffer`; integer and bool tensors are buffers too.
-`m(x)` calls `m.forward(x)` directly, without an extra Python frame.
+`m(x)` calls `m.forward(x)` directly, without an extra Python frame; a module with forward
+hooks is moved to a subclass whose `__call__` runs them (and back when the last is removed), so
+modules without hooks pay nothing for them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from itertools import count
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -28,13 +31,13 @@ from shaped import io
 from shaped.dtypes import BY_NAME, DType
 from shaped.errors import DtypeError
 from shaped.io import CheckpointError
-from shaped.tape import LEAF, Gradients, before_write
+from shaped.tape import LEAF, Gradients, before_write, frozen
 from shaped.tensor import Tensor
 
 if TYPE_CHECKING:
     from shaped.devices import Device
 
-__all__ = ["LoadResult", "Module"]
+__all__ = ["LoadResult", "Module", "RemovableHandle"]
 
 AnyTensor = Tensor[Any, Any, Any, Any]
 P = ParamSpec("P")
@@ -111,6 +114,25 @@ class Module:
     else:
         __call__ = _call
 
+    # ------------------------------------------------------------ forward hooks
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., object], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Run `hook(module, args)` before each `module(...)`, as torch: it may return new
+        args (a tuple, or one value for a one-argument call). With `with_kwargs=True` it is
+        `hook(module, args, kwargs)` returning None or `(args, kwargs)`. `prepend=True` runs it
+        before the hooks registered earlier. Calling `module.forward(x)` runs no hooks."""
+        return _add_hook(self, "pre", hook, prepend, with_kwargs)
+
+    def register_forward_hook(
+        self, hook: Callable[..., object], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Run `hook(module, args, output)` after each `module(...)`, as torch: it may return a
+        new output. With `with_kwargs=True` it is `hook(module, args, kwargs, output)`.
+        `args` are those forward got (after the pre-hooks)."""
+        return _add_hook(self, "post", hook, prepend, with_kwargs)
+
     # ------------------------------------------------------------ walking the attributes
 
     def _members(self) -> Iterator[tuple[str, object]]:
@@ -136,18 +158,117 @@ class Module:
             elif id(value) not in inside:  # a module that holds its parent is not walked again
                 yield from value._tensors(f"{prefix}{name}.", inside)
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) for this module ("") and every submodule, each once."""
+    def named_modules(
+        self, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module ("") and every submodule, depth first in
+        assignment order, each once (as torch; `remove_duplicate=False`: under each name)."""
         seen: set[int] = set()
 
-        def visit(module: Module, name: str) -> Iterator[tuple[str, Module]]:
+        def visit(
+            module: Module, name: str, inside: tuple[int, ...]
+        ) -> Iterator[tuple[str, Module]]:
             seen.add(id(module))
             yield name, module
             for child_name, value in module._direct():
-                if isinstance(value, Module) and id(value) not in seen:
-                    yield from visit(value, f"{name}.{child_name}" if name else child_name)
+                if not isinstance(value, Module) or id(value) in inside:
+                    continue  # a module that holds its parent is not walked again
+                if remove_duplicate and id(value) in seen:
+                    continue
+                child = f"{name}.{child_name}" if name else child_name
+                yield from visit(value, child, (*inside, id(value)))
 
-        return visit(self, prefix)
+        return visit(self, prefix, (id(self),))
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for each direct submodule, each once, in assignment order."""
+        seen: set[int] = set()
+        for name, value in self._direct():
+            if isinstance(value, Module) and id(value) not in seen:
+                seen.add(id(value))
+                yield name, value
+
+    def children(self) -> Iterator[Module]:
+        """Each direct submodule once (not this module, not grandchildren)."""
+        return (module for _, module in self.named_children())
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Assign `module` as the submodule `name` (torch's add_module: `setattr` with checks)."""
+        if not isinstance(name, str):
+            raise TypeError(f"add_module: the name must be a str, got {type(name).__name__}")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(
+                f"add_module: {name!r} must be a Module (or None), got {type(module).__name__}"
+            )
+        if name == "" or "." in name:
+            raise KeyError(
+                f"add_module: module name can't be empty or contain '.', got {name!r}; "
+                "nest modules to make a dotted path"
+            )
+        if hasattr(self, name) and not isinstance(getattr(self, name), Module):
+            raise KeyError(f"add_module: attribute {name!r} already exists")
+        setattr(self, name, module)
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        """Alias for `add_module`."""
+        self.add_module(name, module)
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path `target` ("" is this module), as torch."""
+        module, atoms, start = self, target.split(".") if target else [], 0
+        while start < len(atoms):
+            members = dict(module._direct())
+            # the longest name first: a module in a list attribute is named `blocks.0`
+            end = next(
+                (e for e in range(len(atoms), start, -1) if ".".join(atoms[start:e]) in members),
+                None,
+            )
+            if end is None:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{atoms[start]}`")
+            value = members[".".join(atoms[start:end])]
+            if not isinstance(value, Module):
+                raise AttributeError(f"`{'.'.join(atoms[start:end])}` is not an nn.Module")
+            module, start = value, end
+        return module
+
+    def get_parameter(self, target: str) -> AnyTensor:
+        """The parameter at the dotted path `target` (`"encoder.0.weight"`), as torch."""
+        return self._get_tensor(target, buffer=False)
+
+    def get_buffer(self, target: str) -> AnyTensor:
+        """The buffer at the dotted path `target` (`"norm.running_mean"`), as torch."""
+        return self._get_tensor(target, buffer=True)
+
+    def _get_tensor(self, target: str, buffer: bool) -> AnyTensor:
+        for name, tensor, is_buffer in self._tensors():
+            if name == target:
+                if is_buffer is not buffer:
+                    kind, other = ("buffer", "parameter") if buffer else ("parameter", "buffer")
+                    raise AttributeError(
+                        f"`{target}` is a {other}, not a {kind}: use get_{other}({target!r})"
+                    )
+                return tensor
+        path, _, last = target.rpartition(".")
+        owner = self.get_submodule(path) if path else self
+        raise AttributeError(
+            f"{type(owner).__name__} has no {'buffer' if buffer else 'parameter'} `{last}`"
+        )
+
+    def apply(self, fn: Callable[[Module], object]) -> Self:
+        """Call `fn` on every submodule (children first, post-order as torch), then on this
+        module; returns it. For initialisation: `model.apply(init_weights)`."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
+        """Freeze (False) or unfreeze every parameter, as torch: a frozen parameter gets no
+        gradient, `alloc_grads`/`zero_grads` and optimizers skip it, and backward does not
+        compute it. Returns the module."""
+        for tensor in self.parameters():
+            tensor.requires_grad_(requires_grad)
+        return self
 
     def modules(self) -> Iterator[Module]:
         """This module and every submodule, each once."""
@@ -208,21 +329,27 @@ class Module:
         return self.train(False)
 
     def alloc_grads(self) -> Gradients:
-        """A `Gradients` with a zero entry for every parameter (nothing is allocated until read)."""
+        """A `Gradients` with a zero entry for every parameter that is not frozen (nothing is
+        allocated until read)."""
         grads = Gradients()
         for tensor in self.parameters():
-            grads._alloc(tensor)
+            if tensor._key not in frozen:
+                grads._alloc(tensor)
         return grads
 
     def zero_grads(self, grads: Gradients) -> None:
-        """Zero this model's entries in `grads`, ready for the next backward().
+        """Zero this model's entries in `grads`, ready for the next backward() (a frozen
+        parameter's entry is dropped).
 
         The gradients of tensors that no `alloc_grads` or `zero_grads` named (traced inputs,
         data) are dropped, so one `Gradients` reused step after step holds nothing of earlier
         steps: read `grads[x]` for an input before zeroing.
         """
         for tensor in self.parameters():
-            grads._alloc(tensor)
+            if tensor._key in frozen:
+                grads._forget(tensor)  # frozen since the last step: no entry, as torch's None
+            else:
+                grads._alloc(tensor)
         grads._drop_unallocated()
 
     def to(self, target: Device | type[DType]) -> Self:
@@ -361,6 +488,115 @@ class Module:
         return text
 
 
+# ---------------------------------------------------------------- forward hooks
+
+
+class _Hooks:
+    """A hooked module's hooks by handle id, in the order they run: (hook, with_kwargs)."""
+
+    __slots__ = ("post", "pre")
+
+    def __init__(self) -> None:
+        self.pre: dict[int, tuple[Callable[..., Any], bool]] = {}
+        self.post: dict[int, tuple[Callable[..., Any], bool]] = {}
+
+
+class RemovableHandle:
+    """What `register_forward_hook` and `register_forward_pre_hook` return: `.remove()` takes
+    the hook off (so does leaving `with handle:`), as torch's."""
+
+    _ids = count()
+
+    def __init__(self, module: Module, table: dict[int, tuple[Callable[..., Any], bool]]) -> None:
+        self.id = next(self._ids)
+        self._module = module
+        self._table = table
+
+    def remove(self) -> None:
+        """Take the hook off; removing it twice does nothing."""
+        self._table.pop(self.id, None)
+        module = self._module
+        hooks = module.__dict__.get("_forward_hooks")
+        if hooks is not None and not hooks.pre and not hooks.post:  # the last one: plain again
+            del module.__dict__["_forward_hooks"]
+            unhooked = getattr(type(module), "_unhooked", None)
+            if unhooked is not None:
+                module.__class__ = unhooked
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+_HOOKED: dict[type[Module], type[Module]] = {}  # class -> its subclass that runs hooks
+
+
+def _add_hook(
+    module: Module, kind: str, hook: Callable[..., object], prepend: bool, with_kwargs: bool
+) -> RemovableHandle:
+    if not callable(hook):
+        raise TypeError(f"forward hook must be callable, got {type(hook).__name__}")
+    hooks = module.__dict__.get("_forward_hooks")
+    if hooks is None:
+        # `m(x)` looks __call__ up on the class: move the module to one that runs the hooks
+        hooks = module.__dict__["_forward_hooks"] = _Hooks()
+        module.__class__ = _hooked_class(type(module))
+    table: dict[int, tuple[Callable[..., Any], bool]] = getattr(hooks, kind)
+    handle = RemovableHandle(module, table)
+    if prepend:
+        earlier = list(table.items())
+        table.clear()
+        table[handle.id] = (hook, with_kwargs)
+        table.update(earlier)
+    else:
+        table[handle.id] = (hook, with_kwargs)
+    return handle
+
+
+def _hooked_class(base: type[Module]) -> type[Module]:
+    """`base` with a `__call__` that runs the instance's hooks around base's own (same name)."""
+    hooked = _HOOKED.get(base)
+    if hooked is None:
+        namespace = {
+            "__call__": _call_with_hooks,
+            "_unhooked": base,
+            "__module__": base.__module__,
+            "__qualname__": base.__qualname__,
+            "__doc__": base.__doc__,
+        }
+        hooked = _HOOKED[base] = type(base.__name__, (base,), namespace)
+    return hooked
+
+
+def _call_with_hooks(self: Module, *args: Any, **kwargs: Any) -> Any:
+    hooks: _Hooks = self.__dict__["_forward_hooks"]
+    for hook, with_kwargs in tuple(hooks.pre.values()):
+        if with_kwargs:
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(
+                        "forward pre-hook registered with_kwargs=True must return None or a "
+                        f"tuple (new_args, new_kwargs), got {type(result).__name__}"
+                    )
+                args, kwargs = result
+        else:
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+    output = type(self)._unhooked.__call__(self, *args, **kwargs)  # type: ignore[attr-defined]
+    for hook, with_kwargs in tuple(hooks.post.values()):
+        result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+        if result is not None:
+            output = result
+    return output
+
+
+# ---------------------------------------------------------------- walking helpers
+
+
 def _open(name: str, value: object) -> Iterator[tuple[str, Tensor[Any, Any, Any, Any] | Module]]:
     """The tensors and modules in an attribute value: itself, or inside a list/tuple/dict."""
     if isinstance(value, (Tensor, Module)):
@@ -375,8 +611,13 @@ def _open(name: str, value: object) -> Iterator[tuple[str, Tensor[Any, Any, Any,
 
 
 def _mark(tensor: AnyTensor) -> None:
-    """A module's float tensor without a tape is a parameter: a leaf of its own."""
-    if tensor._origin is not LEAF and tensor._tape is None and tensor._data.dtype.kind == "f":
+    """A module's float tensor without a tape is a parameter: a leaf of its own (unless frozen)."""
+    if (
+        tensor._origin is not LEAF
+        and tensor._tape is None
+        and tensor._data.dtype.kind == "f"
+        and tensor._key not in frozen
+    ):
         tensor._origin = LEAF
 
 

@@ -53,7 +53,12 @@ def _sigmoid(xp: Any, x: Array) -> Array:
 
 def _result(x: Tn, out: Array, derivative: Any) -> Tn:
     """A unary result whose VJP is g * derivative() (computed when backward runs)."""
-    result: Tn = unary(x, rank0(out), lambda g, needs: quietly(lambda: (g * derivative(),)))
+    # a derivative built from Python floats (xp.where(inside, 1 / 6, 0)) is float64: keep g's dtype
+    result: Tn = unary(
+        x,
+        rank0(out),
+        lambda g, needs: quietly(lambda: ((g * derivative()).astype(g.dtype, copy=False),)),
+    )
     return result
 
 

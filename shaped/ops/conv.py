@@ -22,6 +22,7 @@ from shaped import shapes
 from shaped.dtypes import float_only
 from shaped.errors import DtypeError
 from shaped.ops.core import Array, check_same, nary, unary
+from shaped.ops.spatial import check_divisor, max_pool1d, max_pool2d
 from shaped.tensor import Tensor
 
 __all__ = [
@@ -358,7 +359,7 @@ def _pad_after(xp: Any, x: Array, eh: int, ew: int, value: float) -> Array:
     return out
 
 
-def max_pool2d(
+def _max_pool2d(
     x: Tensor[Any, D, Dev, T],
     kernel_size: Pair,
     stride: Pair | None = None,
@@ -425,9 +426,12 @@ def avg_pool2d(
     padding: Pair = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor[tuple[Any, ...], D, Dev, T]:
     """The mean of each window. The divisor counts the zero padding (count_include_pad=True, the
-    default) or only the input's cells; ceil_mode's overhang past the padding never counts."""
+    default) or only the input's cells; ceil_mode's overhang past the padding never counts;
+    divisor_override replaces it."""
+    check_divisor("avg_pool2d", divisor_override)
     data = x._data
     (kh, kw), (sh, sw), (ph, pw), ho, wo = _pool_geometry(
         "avg_pool2d", data, kernel_size, stride, padding, ceil_mode
@@ -441,8 +445,8 @@ def avg_pool2d(
     out = padded[..., rows, cols].copy()
     for rows, cols in windows[1:]:
         out += padded[..., rows, cols]
-    divisor: Any = kh * kw
-    if eh or ew or (not count_include_pad and (ph or pw)):
+    divisor: Any = kh * kw if divisor_override is None else divisor_override
+    if divisor_override is None and (eh or ew or (not count_include_pad and (ph or pw))):
         # the cells each window counts: a (H', W') mask pooled the same way
         counted = xp.zeros(padded.shape[-2:], dtype=data.dtype)
         if count_include_pad:
@@ -579,7 +583,7 @@ def _pool1d(
     return out.squeeze(-2)
 
 
-def max_pool1d(
+def _max_pool1d(
     x: Tensor[Any, D, Dev, T],
     kernel_size: One,
     stride: One | None = None,
@@ -591,7 +595,7 @@ def max_pool1d(
     max_pool2d over a height of one (its VJP too)."""
     d = dilation[0] if isinstance(dilation, tuple) else dilation
     shapes.pool1d("max_pool1d", x._data.shape, kernel_size, stride, padding, ceil_mode, d)
-    pool = functools.partial(max_pool2d, dilation=(1, d))
+    pool = functools.partial(_max_pool2d, dilation=(1, d))
     return _pool1d("max_pool1d", pool, x, kernel_size, stride, padding, ceil_mode=ceil_mode)
 
 
@@ -681,13 +685,15 @@ def interpolate(
     x: Tensor[Any, D, Dev, T],
     size: int | tuple[int, ...] | None = None,
     scale_factor: float | tuple[float, ...] | None = None,
-    mode: Literal["nearest", "nearest-exact", "area", "linear", "bilinear", "bicubic"] = "nearest",
+    mode: Literal[
+        "nearest", "nearest-exact", "area", "linear", "bilinear", "bicubic", "trilinear"
+    ] = "nearest",
     align_corners: bool | None = None,
 ) -> Tensor[tuple[Any, ...], D, Dev, T]:
-    """(N, C, L) or (N, C, H, W) resized as torch.nn.functional.interpolate: "nearest",
-    "nearest-exact" and "area" (adaptive_avg_pool; 1-d or 2-d), "linear" (1-d), "bilinear"
-    and "bicubic" (2-d, torch's A = -0.75), with align_corners. Separable: each spatial axis
-    is one matrix product, and so is the VJP."""
+    """(N, C, L), (N, C, H, W) or (N, C, D, H, W) resized as torch.nn.functional.interpolate:
+    "nearest", "nearest-exact" and "area" (adaptive_avg_pool; 1-d, 2-d or 3-d), "linear"
+    (1-d), "bilinear" and "bicubic" (2-d, torch's A = -0.75), "trilinear" (3-d), with
+    align_corners. Separable: each spatial axis is one matrix product, and so is the VJP."""
     op = "interpolate"
     data = x._data
     if data.dtype.kind != "f":
@@ -709,13 +715,22 @@ def interpolate(
         )
     if spatial == 1:
         out = xp.matmul(data, mats[0].T)
-    else:
+    elif spatial == 2:
         out = xp.matmul(xp.matmul(mats[0], data), mats[1].T)
+    else:  # depth first, over (D, H*W) planes; then height and width as in 2-d
+        n, c, depth, h, w = data.shape
+        deep = xp.matmul(mats[0], data.reshape(n, c, depth, h * w))
+        deep = deep.reshape(n, c, mats[0].shape[0], h, w)
+        out = xp.matmul(xp.matmul(mats[1], deep), mats[2].T)
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
         if spatial == 1:
             return (xp.matmul(g, mats[0]),)
-        return (xp.matmul(xp.matmul(mats[0].T, g), mats[1]),)
+        if spatial == 2:
+            return (xp.matmul(xp.matmul(mats[0].T, g), mats[1]),)
+        n, c, _, h, w = data.shape
+        planes = xp.matmul(xp.matmul(mats[1].T, g), mats[2]).reshape(n, c, g.shape[2], h * w)
+        return (xp.matmul(mats[0].T, planes).reshape(data.shape),)
 
     return unary(x, out, vjp)  # type: ignore[no-any-return]
 

@@ -824,3 +824,63 @@ def clamp_tensors(x: Tn, min: object, max: object) -> Any:
         )
 
     return attach(Tensor._wrap(rank0(out), x._device), tuple(inputs), vjp)
+
+
+# ---------------------------------------------------------------- third round (tinygrad's test_ops)
+
+
+def copysign(a: Tn, b: object) -> Any:
+    """|a| with the sign of b, as torch.copysign (floats: torch would promote ints). The
+    gradient reaches a (sign(a) * sign(result), 0 where a is 0); b gets none, as in torch."""
+    a, b = _pair("copysign", a, b)
+    x, y = _float_only("copysign", a), b._data
+    xp = a._device.xp
+    out = xp.copysign(x, y)
+
+    def grads(g: Array, needs: tuple[bool, ...]) -> tuple[Array, Array | None]:
+        slope = xp.where(x == 0, 0, xp.sign(x) * xp.copysign(xp.ones_like(out), out))
+        return g * slope.astype(g.dtype, copy=False), xp.zeros_like(y) if needs[1] else None
+
+    return _binary_result(a, b, out, grads)
+
+
+@quiet  # fmod(x, 0.0) is NaN, as torch
+def fmod(a: Tn, b: object) -> Any:
+    """C's fmod: the remainder with the dividend's sign (torch.fmod; `%` is torch.remainder).
+    d/da = 1, d/db = -trunc(a / b), as torch."""
+    a, b = _pair("fmod", a, b)
+    x, y = a._data, b._data
+    if x.dtype.kind == "b":
+        raise DtypeError(not_bool("fmod", Bool) or "fmod")
+    _integer_divisor("fmod", b)
+    xp = a._device.xp
+    return _binary_result(a, b, xp.fmod(x, y), lambda g, needs: (g, -g * xp.trunc(x / y)))
+
+
+def isclose(a: Tn, b: object, rtol: float, atol: float, equal_nan: bool) -> Any:
+    """|a - b| <= atol + rtol * |b| elementwise (torch.isclose), a Bool tensor without a tape."""
+    a, b = _pair("isclose", a, b)
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"isclose: rtol and atol must be >= 0, got rtol={rtol}, atol={atol}")
+    xp = a._device.xp
+    out = xp.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return Tensor._wrap(rank0(out), a._device)
+
+
+def logical_not(x: Tn) -> Any:
+    """Where x is zero (False), for any dtype: a Bool tensor without a tape (torch.logical_not)."""
+    return Tensor._wrap(rank0(x._device.xp.logical_not(x._data)), x._device)
+
+
+_LOGICAL = {
+    "and": lambda xp, x, y: xp.logical_and(x, y),
+    "or": lambda xp, x, y: xp.logical_or(x, y),
+    "xor": lambda xp, x, y: xp.logical_xor(x, y),
+}
+
+
+def logical(op: str, a: Tn, b: object) -> Any:
+    """logical_and/or/xor: nonzero is True, for any dtype; Bool without a tape."""
+    a, b = _pair(f"logical_{op}", a, b)
+    xp = a._device.xp
+    return Tensor._wrap(rank0(_LOGICAL[op](xp, a._data, b._data)), a._device)

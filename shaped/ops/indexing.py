@@ -13,7 +13,7 @@ from typing_extensions import TypeVar, TypeVarTuple
 from shaped import shapes
 from shaped.devices import rank0
 from shaped.dtypes import BY_NAME, Int64
-from shaped.errors import DeviceError, DtypeError, ShapeError
+from shaped.errors import AxisError, DeviceError, DtypeError, ShapeError
 from shaped.ops import movement
 from shaped.ops.core import Array, check_same, scalar, unary
 from shaped.ops.core import attach as _attach
@@ -57,7 +57,7 @@ def _in_range(op: str, idx: Array, size: int, axis: int, *, wrap: bool) -> Array
         flat = idx.ravel()
         bad = int(flat[(flat < least) | (flat >= size)][0])
         valid = f"{least}..{size - 1}" if size else "none (the axis is empty)"
-        raise ShapeError(
+        raise AxisError(
             f"{op}: index {bad} is out of range for axis {axis} of size {size}; valid indices "
             f"are {valid}"
         )
@@ -113,6 +113,8 @@ def getitem(x: Tn, key: Any) -> Any:
                 break
         else:
             return movement.getitem(x, key)
+        if any(type(k) is tuple for k in key):  # a tuple inside the key is a list, as torch
+            key = tuple(list(k) if type(k) is tuple else k for k in key)
     if not is_advanced(key):
         return movement.getitem(x, key)
     parts = key if isinstance(key, tuple) else (key,)
@@ -392,3 +394,137 @@ def one_hot(
     _in_range("one_hot", data, num_classes, -1, wrap=False)
     out = (data[..., None] == xp.arange(num_classes)).astype("int64")
     return Tensor._wrap(out, indices._device)
+
+
+# ---------------------------------------------------------------- third round (tinygrad's test_ops)
+
+
+def masked_select(x: Tn, mask: object) -> Any:
+    """The elements of x where the Bool mask (x and mask broadcast together) is True, in order:
+    a 1-d tensor whose length is known at run time (torch.masked_select)."""
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        kind = mask.dtype.__name__ if isinstance(mask, Tensor) else type(mask).__name__
+        raise DtypeError(
+            f"masked_select: mask must be a Bool tensor, got {kind}; compare to make one"
+        )
+    if mask._device is not x._device:
+        raise DeviceError(
+            f"masked_select: mask on {mask._device!r} but the tensor on {x._device!r}; move it "
+            f"with .to({x._device!r})"
+        )
+    shape = shapes.broadcast("masked_select", x._data.shape, mask._data.shape)
+    full = x if x._data.shape == shape else movement.broadcast_to(x, shape)
+    picks = (
+        mask._data if mask._data.shape == shape else x._device.xp.broadcast_to(mask._data, shape)
+    )
+    return getitem(full, Tensor._wrap(picks, x._device)).reshape(-1)
+
+
+REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def scatter_reduce(
+    x: Tn, axis: int, index: object, src: object, reduce: str, include_self: bool
+) -> Any:
+    """torch.scatter_reduce: src[i][j] combined into x[index[i][j]][j] (axis 0) by `reduce`
+    ("sum", "prod", "mean", "amax", "amin"), with x's own value too when include_self.
+    Gradients as torch: amax/amin share theirs evenly among the equal values, prod is exact
+    at zeros, mean divides by the count (an integer mean rounds down, as torch)."""
+    op = "scatter_reduce"
+    if reduce not in REDUCTIONS:
+        raise ValueError(f"{op}: reduce must be one of {', '.join(REDUCTIONS)}, got {reduce!r}")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"{op}: src must be a tensor, got {type(src).__name__}")
+    idx = _index_tensor(op, x, index)
+    check_same(op, (x, src))
+    data, xp = x._data, x._device.xp
+    shapes.scatter(op, data.shape, idx.shape, src._data.shape, axis)
+    if not data.ndim:
+        raise ShapeError(f"{op}: needs a tensor of rank 1 or more, got a rank-0 tensor")
+    pos = shapes.normalize_axis(op, axis, data.ndim)
+    idx = _in_range(op, idx, int(data.shape[pos]), axis, wrap=False)
+    key = _grid(xp, idx, pos)
+    values = src._data[tuple(slice(0, n) for n in idx.shape)]
+    hit = xp.zeros(data.shape, dtype=bool)
+    hit[key] = True
+    counts = xp.zeros(data.shape, dtype="int64")
+    xp.add.at(counts, key, 1)
+    out = data.copy()
+    if reduce in ("sum", "mean"):
+        if not include_self:
+            out[hit] = 0
+        xp.add.at(out, key, values)
+        if reduce == "mean":
+            total = counts + (1 if include_self else 0)
+            divided = out / xp.maximum(total, 1)
+            if data.dtype.kind in "iu":
+                divided = xp.floor_divide(out, xp.maximum(total, 1))
+            out = xp.where(hit, divided, out).astype(data.dtype, copy=False)
+    elif reduce == "prod":
+        if not include_self:
+            out[hit] = 1
+        xp.multiply.at(out, key, values)
+    else:
+        pick = xp.maximum if reduce == "amax" else xp.minimum
+        if not include_self:
+            out[hit] = _extreme(xp, data.dtype, low=reduce == "amax")
+        pick.at(out, key, values)
+    src_shape = src._data.shape
+    part = tuple(slice(0, n) for n in idx.shape)
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, Array | None]:
+        keep = include_self | ~hit  # where x's own value took part in its result
+        if reduce == "sum":
+            grad_x, grad_vals = g * keep, g[key]
+        elif reduce == "mean":
+            share = g / xp.maximum(counts + (1 if include_self else 0), 1)
+            grad_x, grad_vals = xp.where(hit, share * keep, g), share[key]
+        elif reduce == "prod":
+            grad_x, grad_vals = _prod_grads(xp, g, data, values, key, hit, include_self)
+        else:
+            ties = xp.where(keep & (data == out), 1, 0)
+            winners = values == out[key]
+            xp.add.at(ties, key, winners.astype(ties.dtype))
+            share = g / xp.maximum(ties, 1)
+            grad_x = xp.where(keep & (data == out), share, 0)
+            grad_vals = xp.where(winners, share[key], 0)
+        grad_src = None
+        if needs[1]:
+            grad_src = xp.zeros(src_shape, dtype=g.dtype)
+            grad_src[part] = grad_vals
+        return grad_x.astype(g.dtype, copy=False) if needs[0] else None, grad_src
+
+    return _attach(Tensor._wrap(out, x._device), (x, src), vjp)
+
+
+def _extreme(xp: Any, dtype: Any, *, low: bool) -> Any:
+    """The start of a max (the lowest value) or of a min (the highest) for a dtype."""
+    if dtype.kind == "f":
+        return -xp.inf if low else xp.inf
+    if dtype.kind == "b":
+        return not low
+    info = xp.iinfo(dtype)
+    return info.min if low else info.max
+
+
+def _prod_grads(
+    xp: Any, g: Array, data: Array, values: Array, key: Any, hit: Array, include_self: bool
+) -> tuple[Array, Array]:
+    """d prod / d factor = the product of the other factors, exact where factors are 0."""
+    zeros = xp.zeros(data.shape, dtype="int64")  # zero factors per output place
+    nonzero = xp.ones(data.shape, dtype=data.dtype)  # the product of the nonzero factors
+    if include_self:
+        zeros = zeros + (data == 0)
+        nonzero = xp.where(data == 0, 1, data).astype(data.dtype)
+    xp.add.at(zeros, key, (values == 0).astype("int64"))
+    xp.multiply.at(nonzero, key, xp.where(values == 0, 1, values).astype(values.dtype))
+
+    def others(factor: Array, place_zeros: Array, place_product: Array) -> Array:
+        # product without this factor: the nonzero product / factor when no zero remains
+        alone = xp.where(factor == 0, place_zeros == 1, place_zeros == 0)
+        safe = xp.where(factor == 0, 1, factor)
+        return xp.where(alone, place_product / safe, 0)
+
+    grad_x = g * xp.where(hit, others(data, zeros, nonzero), 1) if include_self else g * ~hit
+    grad_vals = g[key] * others(values, zeros[key], nonzero[key])
+    return grad_x, grad_vals

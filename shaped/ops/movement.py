@@ -114,6 +114,8 @@ def squeeze(x: Tn, axis: int | tuple[int, ...] | None = None) -> Any:
     old = data.shape
     if axis is None:
         drop = tuple(i for i, d in enumerate(old) if d == 1)
+    elif not old:  # axis 0 or -1 of a scalar, as torch
+        drop = shapes.reduction_axes("squeeze", axis, 0)
     else:
         drop = tuple(a for a in shapes.normalize_axes("squeeze", axis, data.ndim) if old[a] == 1)
     xp = x._device.xp

@@ -28,6 +28,19 @@ def _expand(g: Array, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: b
     return g.reshape([1 if i in axes else d for i, d in enumerate(shape)])
 
 
+def torch_axis(
+    op: str, axis: Any, keepdims: bool, dim: Any, keepdim: bool
+) -> tuple[int | tuple[int, ...] | None, bool]:
+    """numpy's (axis, keepdims) from either spelling; torch's `dim=[0, 1]` list is a tuple."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; pass one of them")
+        axis = dim
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return axis, bool(keepdims or keepdim)
+
+
 @quiet  # inf + -inf is NaN, as torch
 def sum_(x: Tn, axis: Axis, keepdims: bool) -> Any:
     data = x._data
@@ -128,7 +141,8 @@ def _variance(
         g = _expand(g, shape, axes, keepdims)
         if dof <= 0 and (axis is None or not shape):
             # torch's full-reduction rule: NaN where x equals the mean, inf elsewhere
-            return quietly(lambda: g * xp.where(dev == 0, math.nan, math.inf))
+            nan_or_inf = xp.where(dev == 0, math.nan, math.inf).astype(dev.dtype)
+            return quietly(lambda: g * nan_or_inf)
         # with axes torch divides by N - correction itself (negative when correction > N)
         return quietly(lambda: g * (math.inf if dof == 0 else 2 / dof) * dev)
 

@@ -315,6 +315,71 @@ def functional_pad(
     value: float | None = None,
 ) -> Tensor[tuple[Any, ...], D, Dev, T]:
     """torch's F.pad: `pad` is flat, (before, after) pairs from the last axis back, so
-    F.pad(x, (1, 1, 2, 2)) pads the last axis by 1 and the one before it by 2."""
-    widths = shapes.torch_pad_widths(input.ndim, [int(p) for p in pad])
-    return movement.pad(input, widths, 0.0 if value is None else value, mode)  # type: ignore[no-any-return]
+    F.pad(x, (1, 1, 2, 2)) pads the last axis by 1 and the one before it by 2; a negative
+    width crops that side, as torch."""
+    widths, crops, _ = shapes.functional_pad(input.shape, [int(p) for p in pad], mode)
+    fill = 0.0 if value is None else value
+
+    def crop(x: Any) -> Any:
+        if not any(b or a for b, a in crops):
+            return x
+        return x[tuple(slice(b, d - a) for (b, a), d in zip(crops, x.shape, strict=True))]
+
+    if mode == "circular":  # torch wraps the cropped tensor
+        return movement.pad(crop(input), widths, fill, mode)  # type: ignore[no-any-return]
+    return crop(movement.pad(input, widths, fill, mode))  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- third round (tinygrad's test_ops)
+
+
+def diagonal(x: Tn, offset: int, axis1: int, axis2: int) -> Any:
+    """The diagonal of the axis1/axis2 planes, appended as the last axis (torch.diagonal,
+    np.diagonal); the gradient is placed back on that diagonal."""
+    data, xp = x._data, x._device.xp
+    shapes.diagonal(data.shape, offset, axis1, axis2)
+    first = shapes.normalize_axis("diagonal", axis1, data.ndim)
+    second = shapes.normalize_axis("diagonal", axis2, data.ndim)
+    out = xp.diagonal(data, offset, first, second)
+    old = data.shape
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        grad = xp.zeros(old, dtype=g.dtype)
+        planes = xp.moveaxis(grad, (first, second), (-2, -1))  # a view: writes reach grad
+        steps = xp.arange(g.shape[-1])
+        planes[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
+        return (grad,)
+
+    return unary(x, out, vjp)
+
+
+def unflatten(x: Tn, axis: int, sizes: Sequence[int]) -> Any:
+    """Axis `axis` split into `sizes` (one may be -1), as torch's x.unflatten(dim, sizes)."""
+    from shaped import shapes_nn
+
+    out = shapes_nn.unflatten(x._data.shape, axis, tuple(int(s) for s in sizes))
+    return x.reshape(tuple(int(d) for d in out if d is not None))
+
+
+def unfold_windows(x: Tn, axis: int, size: int, step: int) -> Any:
+    """torch's x.unfold(dimension, size, step): the windows of `size` elements every `step`
+    along `axis` (that axis counts the windows, a new last axis holds each window)."""
+    data, xp = x._data, x._device.xp
+    out_shape = shapes.unfold_windows(data.shape, axis, size, step)
+    if not data.ndim:  # a scalar is one window of its one element
+        return unary(x, data.reshape((1,))[:size], lambda g, needs: (g.sum().reshape(()),))
+    at = shapes.normalize_axis("unfold", axis, data.ndim)
+    windows = int(out_shape[at])  # type: ignore[arg-type]
+    picks = xp.arange(windows)[:, None] * step + xp.arange(size)[None, :]
+    out = xp.moveaxis(xp.moveaxis(data, at, -1)[..., picks], -2, at)
+    old = data.shape
+
+    def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
+        grad = xp.zeros(old, dtype=g.dtype)
+        moved = xp.moveaxis(grad, at, -1)  # a view of grad
+        per_window = xp.moveaxis(g, at, -2)  # (..., windows, size)
+        for j in range(size):  # windows overlap: add one window position at a time
+            moved[..., picks[:, j]] += per_window[..., j]
+        return (grad,)
+
+    return unary(x, out, vjp)

@@ -2,67 +2,87 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from shaped.optim.optimizer import HasParameters, Optimizer
+from shaped.optim.optimizer import Hyper, Optimizer, Params, grad_of
 from shaped.tape import Array
 
 
-class SgdState:
-    __slots__ = ("momentum_buffer",)
-
-    def __init__(self) -> None:
-        self.momentum_buffer: Array | None = None  # made from the first gradient, as torch
-
-
-class Sgd(Optimizer[SgdState]):
+class Sgd(Optimizer):
     """SGD: `g = grad + weight_decay * p`; `buf = momentum * buf + (1 - dampening) * g`;
     `p -= lr * (g + momentum * buf if nesterov else buf)`.
 
-    As torch.optim.SGD: the first step sets `buf = g` (no dampening on it), and nesterov
-    needs momentum > 0 and zero dampening.
+    As torch.optim.SGD (default lr 1e-3): the first step sets `buf = g` (no dampening on
+    it), nesterov needs momentum > 0 and zero dampening, and `maximize` ascends. State:
+    "momentum_buffer" when momentum != 0.
     """
+
+    _state_kinds: ClassVar[dict[str, str]] = {"momentum_buffer": "param"}
+    momentum: Hyper[float] = Hyper()
+    dampening: Hyper[float] = Hyper()
+    nesterov: Hyper[bool] = Hyper()
+    weight_decay: Hyper[float] = Hyper()
+    maximize: Hyper[bool] = Hyper()
 
     def __init__(
         self,
-        model: HasParameters,
-        lr: float,
+        model: Params,
+        lr: float = 1e-3,
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
         dampening: float = 0.0,
+        *,
+        maximize: bool = False,
     ) -> None:
-        super().__init__(model, lr)
-        self.momentum = self._check("momentum", momentum)
-        self.dampening = self._number("dampening", dampening)
-        self.nesterov = self._flag("nesterov", nesterov)
-        self.weight_decay = self._check("weight_decay", weight_decay)
-        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+        }
+        super().__init__(model, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        self._real(group, "lr")
+        self._real(group, "momentum")
+        group["dampening"] = self._number("dampening", group["dampening"])
+        self._real(group, "weight_decay")
+        self._flags(group, "nesterov", "maximize")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
-                f"Sgd: nesterov needs momentum > 0 and dampening 0, got momentum={self.momentum} "
-                f"and dampening={self.dampening}: pass momentum=0.9 (say) or nesterov=False"
+                f"Sgd: nesterov needs momentum > 0 and dampening 0, got momentum="
+                f"{group['momentum']} and dampening={group['dampening']}: pass momentum=0.9 "
+                "(say) or nesterov=False"
             )
 
-    def _new_state(self, xp: Any, param: Array) -> SgdState:
-        return SgdState()
+    def _init_state(self, xp: Any, param: Array, group: dict[str, Any]) -> dict[str, Any]:
+        return {}  # the momentum buffer is made from the first gradient, as torch
 
-    def _step(self, xp: Any, param: Array, grad: Array, state: SgdState) -> None:
-        if self.weight_decay != 0:
-            decayed = xp.multiply(param, self.weight_decay)
-            decayed += grad
-            grad = decayed
-        momentum = self.momentum
+    def _step(
+        self, xp: Any, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        grad = grad_of(xp, param, grad, group)
+        momentum = group["momentum"]
         if momentum != 0:
-            buf = state.momentum_buffer
+            buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state.momentum_buffer = xp.array(grad, copy=True)  # an array, never a view
+                buf = state["momentum_buffer"] = xp.array(grad, copy=True)  # never a view
             else:
                 buf *= momentum
-                buf += grad if self.dampening == 0 else xp.multiply(grad, 1.0 - self.dampening)
-            if self.nesterov:
-                ahead = xp.multiply(buf, momentum)
-                ahead += grad
-                grad = ahead
+                dampening = group["dampening"]
+                if dampening == 0:
+                    buf += grad
+                else:
+                    scratch = xp.multiply(grad, 1.0 - dampening, out=self._buffer(xp, param))
+                    buf += scratch
+            if group["nesterov"]:
+                scratch = xp.multiply(buf, momentum, out=self._buffer(xp, param))
+                scratch += grad
+                grad = scratch
             else:
                 grad = buf
-        param += xp.multiply(grad, -self.lr)
+        scratch = xp.multiply(grad, -group["lr"], out=self._buffer(xp, param, 1))
+        param += scratch

@@ -1,4 +1,4 @@
-"""Feeding data: `batches` cuts numpy arrays into shuffled mini-batches of tensors, and
+"""Arrays in, batches out: `batches` cuts numpy arrays into shuffled mini-batches of tensors, and
 `read_idx` reads MNIST's IDX files (plain or gzipped).
 
 ```python
