@@ -334,13 +334,17 @@ def _embedding(call: Call) -> Shape | None:
 
 def _attention(call: Call) -> Shape | None:
     q, k, v, mask = (call.tensor(n) for n in ("q", "k", "v", "mask"))
+    mask = mask or call.tensor("attn_mask")  # torch's name for the same argument
     if not _same_kind(call.ctx, "scaled_dot_product_attention", [q, k, v]):
         return None
     if not _shapes_known(q, k, v):
         return None
     assert q is not None and k is not None and v is not None
+    gqa = call.value("enable_gqa", False)
+    if not isinstance(gqa, bool):
+        return None
     mask_shape = mask.shape if mask is not None else None
-    return run_rule(call.ctx, shapes.attention, q.shape, k.shape, v.shape, mask_shape)
+    return run_rule(call.ctx, shapes.attention, q.shape, k.shape, v.shape, mask_shape, gqa)
 
 
 def _items(call: Call, name: str) -> tuple[list[TensorInfo | None], bool]:

@@ -843,12 +843,25 @@ def embedding(indices: Shape, weight: Shape) -> Shape:
     return (*indices, weight[1])
 
 
-def attention(q: Shape, k: Shape, v: Shape, mask: Shape | None = None) -> Shape:
-    """q (*B, L, E), k (*B, S, E), v (*B, S, Ev) give (*B, L, Ev); mask broadcasts to (*B, L, S)."""
+def attention(q: Shape, k: Shape, v: Shape, mask: Shape | None = None, gqa: bool = False) -> Shape:
+    """q (*B, L, E), k (*B, S, E), v (*B, S, Ev) give (*B, L, Ev); mask broadcasts to (*B, L, S).
+    With gqa (torch's enable_gqa), k and v may have fewer heads (axis -3) than q, a divisor."""
     op = "scaled_dot_product_attention"
     for name, s in (("q", q), ("k", k), ("v", v)):
         if len(s) < 2:
             raise ShapeError(f"{op}: {name} must be (..., seq, dim), got {fmt(s)}")
+    if gqa:
+        if len(q) < 3 or len(k) < 3 or len(v) < 3:
+            raise ShapeError(f"{op}: enable_gqa needs (..., heads, seq, dim) inputs")
+        heads, kv_heads = q[-3], k[-3]
+        if heads is not None and kv_heads is not None and (kv_heads < 1 or heads % kv_heads):
+            raise ShapeError(
+                f"{op}: enable_gqa needs q's {heads} heads to be a multiple of k's {kv_heads}"
+            )
+        if not _match(k[-3], v[-3]):
+            raise ShapeError(f"{op}: k {fmt(k)} and v {fmt(v)} must have the same heads")
+        k = (*k[:-3], heads, *k[-2:])
+        v = (*v[:-3], heads, *v[-2:])
     if not _match(q[-1], k[-1]):
         raise ShapeError(
             f"{op}: q {fmt(q)} and k {fmt(k)} must share the last dim ({q[-1]} != {k[-1]})"

@@ -262,3 +262,88 @@ def test_scatter_with_torch_reduce(reduce: str) -> None:
     np.testing.assert_allclose(
         dev.tensor(x).scatter(0, dev.tensor(index), 2.0, reduce=reduce).numpy(), scalar.numpy()
     )
+
+
+# ---------------------------------------------------------------- torch's F.scaled_dot_product_attention
+
+TF = torch.nn.functional
+F = sh.nn.functional
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"is_causal": True},
+        {"scale": 0.3},
+        {"enable_gqa": True},
+        {"is_causal": True, "enable_gqa": True},
+    ],
+    ids=str,
+)
+def test_attention_options_as_torch(options: dict[str, Any], dtype: Any) -> None:
+    kv_heads = 2 if options.get("enable_gqa") else 4
+    q = data((2, 4, 5, 8), dtype)
+    k, v = data((2, kv_heads, 5, 8), dtype), data((2, kv_heads, 5, 3), dtype)
+    check(
+        lambda a, b, c: TF.scaled_dot_product_attention(a, b, c, **options),
+        lambda a, b, c: F.scaled_dot_product_attention(a, b, c, **options),
+        q,
+        k,
+        v,
+    )
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_attention_masks_as_torch(dtype: Any) -> None:
+    q, k, v = data((2, 5, 8), dtype), data((2, 6, 8), dtype), data((2, 6, 3), dtype)
+    bias = data((5, 6), dtype)  # a float mask is added to the scores, and gets a gradient
+    check(
+        lambda a, b, c, m: TF.scaled_dot_product_attention(a, b, c, attn_mask=m),
+        lambda a, b, c, m: F.scaled_dot_product_attention(a, b, c, attn_mask=m),
+        q,
+        k,
+        v,
+        bias,
+    )
+    allowed = RNG.random((2, 5, 6)) > 0.3  # torch's Bool attn_mask: True takes part
+    check(
+        lambda a, b, c: TF.scaled_dot_product_attention(a, b, c, attn_mask=torch.tensor(allowed)),
+        lambda a, b, c: F.scaled_dot_product_attention(a, b, c, attn_mask=dev.tensor(allowed)),
+        q,
+        k,
+        v,
+    )
+
+
+def test_attention_dropout_is_torchs_with_the_same_mask() -> None:
+    q, k, v = data((2, 5, 8)), data((2, 6, 8)), data((2, 6, 3))
+    p = 0.25
+    rng = sh.Cpu().randn(())._device.rng  # the device's RNG, which dropout draws from
+    state = rng.bit_generator.state
+    grads = sh.Gradients()
+    ours = [dev.tensor(a).traced(grads) for a in (q, k, v)]
+    out = F.scaled_dot_product_attention(*ours, dropout_p=p)
+    upstream = RNG.standard_normal(out.shape)
+    got = (out * dev.tensor(upstream)).sum().backward()
+    rng.bit_generator.state = state  # the same draws, to build torch's reference
+    keep = torch.tensor(rng.random((2, 5, 6)) >= p)
+    theirs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
+    weights = torch.softmax(theirs[0] @ theirs[1].mT / np.sqrt(8), dim=-1)
+    reference = (weights * keep / (1 - p)) @ theirs[2]
+    (reference * torch.tensor(upstream)).sum().backward()
+    np.testing.assert_allclose(out.numpy(), reference.detach().numpy(), rtol=1e-10)
+    for mine, torch_input in zip(ours, theirs):
+        np.testing.assert_allclose(got[mine].numpy(), torch_input.grad.numpy(), rtol=1e-9)
+
+
+def test_attention_argument_errors() -> None:
+    q = dev.randn((1, 4, 3, 8))
+    with pytest.raises(ValueError, match="give is_causal=True or a mask, not both"):
+        F.scaled_dot_product_attention(q, q, q, is_causal=True, attn_mask=dev.randn((3, 3)))
+    with pytest.raises(sh.ShapeError, match="q's 4 heads to be a multiple of k's 3"):
+        kv = dev.randn((1, 3, 3, 8))
+        F.scaled_dot_product_attention(q, kv, kv, enable_gqa=True)
+    with pytest.raises(sh.DtypeError, match="mask must be Bool"):
+        F.scaled_dot_product_attention(q, q, q, attn_mask=dev.tensor([[1, 0, 1]]))

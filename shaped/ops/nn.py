@@ -336,33 +336,63 @@ def scaled_dot_product_attention(
     k: Tensor[Any, D, Dev, Any],
     v: Tensor[tuple[*VB, E], D, Dev, Any],
     mask: Tensor[Any, Any, Dev, Any] | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+    *,
+    attn_mask: Tensor[Any, Any, Dev, Any] | None = None,
 ) -> Tensor[tuple[*B, L, E], D, Dev, T]:
-    """softmax(q @ k^T / sqrt(E) where mask) @ v, one record.
+    """softmax(q @ k^T * scale + mask) @ v, one record, as torch's F.scaled_dot_product_attention.
 
-    q (*B, L, E), k (*B, S, E), v (*B, S, Ev); batch dims broadcast. `mask` is Bool,
-    broadcast to (*B, L, S), True where a query may attend; a query that may attend to
-    nothing gets zeros (as torch).
+    q (*B, L, E), k (*B, S, E), v (*B, S, Ev); batch dims broadcast. The mask (`mask` or
+    torch's `attn_mask`) broadcasts to (*B, L, S): Bool with True where a query may attend
+    (torch's convention for this function), or a float mask added to the scores (a traced one
+    gets its gradient). `is_causal` lets query i attend to keys 0..i; `scale` defaults to
+    1/sqrt(E); `dropout_p` drops attention weights from the device's RNG (pass 0.0 in eval, as
+    torch code does); `enable_gqa` shares each k/v head among a group of q heads (axis -3).
+    A query that may attend to nothing gets zeros (as torch).
     """
     op = "scaled_dot_product_attention"
+    if mask is not None and attn_mask is not None:
+        raise TypeError(f"{op}: give mask or attn_mask, not both (they are the same argument)")
+    mask = attn_mask if mask is None else mask
+    if not 0.0 <= dropout_p < 1.0:
+        raise ValueError(f"{op}: dropout_p must be in [0, 1), got {dropout_p}")
     _need_float(op, q)
     check_same(op, (q, k, v))
     qd, kd, vd = q._data, k._data, v._data
     md = None
+    additive = False
     if mask is not None:
-        if mask._data.dtype.kind != "b":
+        kind = mask._data.dtype.kind
+        if kind == "f":
+            check_same(op, (q, mask))
+            additive = True
+        elif kind != "b":
             raise DtypeError(
-                f"{op}: mask must be Bool (True = may attend), got {mask.dtype.__name__}"
+                f"{op}: mask must be Bool (True = may attend) or a float mask added to the "
+                f"scores, got {mask.dtype.__name__}"
             )
         if mask._device is not q._device:
             check_same(op, (q, mask))
         md = mask._data
-    shapes.attention(qd.shape, kd.shape, vd.shape, None if md is None else md.shape)
+    if is_causal and md is not None:
+        raise ValueError(f"{op}: give is_causal=True or a mask, not both (as torch)")
+    shapes.attention(qd.shape, kd.shape, vd.shape, None if md is None else md.shape, enable_gqa)
     xp = q._device.xp
-    scale = 1.0 / math.sqrt(qd.shape[-1]) if qd.shape[-1] else 1.0
+    groups = 1
+    if enable_gqa and kd.shape[-3] != qd.shape[-3]:
+        groups = qd.shape[-3] // kd.shape[-3]
+        kd, vd = xp.repeat(kd, groups, axis=-3), xp.repeat(vd, groups, axis=-3)
+    if scale is None:
+        scale = 1.0 / math.sqrt(qd.shape[-1]) if qd.shape[-1] else 1.0
+    if is_causal:
+        md = xp.tril(xp.ones((qd.shape[-2], kd.shape[-2]), dtype=bool))
     kt = kd.swapaxes(-1, -2)
     scores = (qd @ kt) * scale
     if md is not None:
-        scores = xp.where(md, scores, -xp.inf)
+        scores = scores + md if additive else xp.where(md, scores, -xp.inf)
     if scores.size and scores.shape[-1]:
         top = scores.max(axis=-1, keepdims=True)
         top = xp.where(xp.isfinite(top), top, 0)
@@ -371,18 +401,34 @@ def scaled_dot_product_attention(
         weights /= xp.where(total > 0, total, 1)  # fully masked rows stay 0
     else:
         weights = xp.zeros_like(scores)
-    out = weights @ vd
+    kept = weights
+    if dropout_p > 0.0:
+        sample = "float64" if weights.dtype == xp.float64 else "float32"
+        keep = q._device.rng.random(weights.shape, dtype=sample) >= dropout_p
+        kept = weights * (keep.astype(weights.dtype) / weights.dtype.type(1.0 - dropout_p))
+    out = kept @ vd
+    k_shape, v_shape = k._data.shape, v._data.shape
+
+    def ungroup(g: Array, shape: tuple[int, ...]) -> Array:
+        # the q heads of one group share a k/v head: their gradients add up
+        if groups > 1:
+            g = g.reshape((*g.shape[:-3], g.shape[-3] // groups, groups, *g.shape[-2:]))
+            g = g.sum(axis=-3)
+        return sum_to(g, shape)
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, ...]:
-        gv = sum_to(weights.swapaxes(-1, -2) @ g, vd.shape) if needs[2] else None
-        if not (needs[0] or needs[1]):
-            return None, None, gv
-        dweights = g @ vd.swapaxes(-1, -2)
+        gv = ungroup(kept.swapaxes(-1, -2) @ g, v_shape) if needs[2] else None
+        if not any(needs[:2]) and not (additive and len(needs) > 3 and needs[3]):
+            return (None, None, gv, None)[: len(needs)]
+        dkept = g @ vd.swapaxes(-1, -2)
+        dweights = dkept if kept is weights else dkept * (kept / xp.where(weights, weights, 1))
         dscores = weights * (dweights - (dweights * weights).sum(axis=-1, keepdims=True))
-        dscores *= scale
+        gmask = sum_to(dscores, md.shape) if additive and md is not None else None
+        dscores = dscores * scale
         gq = sum_to(dscores @ kd, qd.shape) if needs[0] else None
-        gk = sum_to(dscores.swapaxes(-1, -2) @ qd, kd.shape) if needs[1] else None
-        return gq, gk, gv
+        gk = ungroup(dscores.swapaxes(-1, -2) @ qd, k_shape) if needs[1] else None
+        return (gq, gk, gv, gmask)[: len(needs)]
 
-    result: Tn = nary((q, k, v), out, vjp)
+    inputs = (q, k, v, mask) if additive and mask is not None else (q, k, v)
+    result: Tn = nary(inputs, out, vjp)
     return result

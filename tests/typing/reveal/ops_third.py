@@ -35,3 +35,15 @@ assert_type(
     x.scatter_reduce(0, index, dev.randn((1, 4)).trace(), "sum", include_self=False),
     sh.Tensor[tuple[L[3], L[4]], sh.Float32, sh.Cpu, sh.OwnedTape],
 )
+heads = dev.randn((2, 4, 5, 8)).trace()
+shared = dev.randn((2, 2, 6, 8))
+assert_type(
+    sh.nn.functional.scaled_dot_product_attention(heads, shared, shared, enable_gqa=True),
+    sh.Tensor[tuple[L[2], L[4], L[5], L[8]], sh.Float32, sh.Cpu, sh.OwnedTape],
+)
+assert_type(
+    sh.nn.functional.scaled_dot_product_attention(
+        heads, heads, heads, dropout_p=0.1, is_causal=True
+    ),
+    sh.Tensor[tuple[L[2], L[4], L[5], L[8]], sh.Float32, sh.Cpu, sh.OwnedTape],
+)
