@@ -168,7 +168,25 @@ def constructor(ctx: FunctionContext) -> Type:
             if not isinstance(get_proper_type(args[i]), LiteralType | TupleType):
                 args[i] = literal_by_var[default.name]
     _untyped_options(ctx, result.type, init_type, values, args)
+    _weightless(result.type, values, args)
     return result.copy_modified(args=args)
+
+
+# Norms built without parameters have no parameters' dtype: data of any float dtype fits
+WEIGHTLESS = {
+    "LayerNorm": "elementwise_affine",
+    "RMSNorm": "elementwise_affine",
+    "GroupNorm": "affine",
+}
+
+
+def _weightless(info: TypeInfo, values: dict[str, object], args: list[Type]) -> None:
+    option = WEIGHTLESS.get(info.name) if is_layer_module(info.module_name) else None
+    if option is None or values.get(option) is not False:
+        return
+    names = [tv.name for tv in info.defn.type_vars]
+    if PARAM_DTYPE in names:
+        args[names.index(PARAM_DTYPE)] = AnyType(TypeOfAny.special_form)
 
 
 def _size_type(ctx: FunctionContext, value: object) -> Type | None:
@@ -667,7 +685,7 @@ def dtype_through(module: ProperType, dtype: ProperType, where: str = "") -> Pro
     if module.type.fullname == f"{LAYERS}.Residual" and module.args:
         return dtype_through(get_proper_type(module.args[0]), dtype, where + "Residual: ")
     params = param_dtype(module) if is_layer_module(module.type.module_name) else None
-    if params is None:
+    if params is None or isinstance(params, AnyType):  # no parameters: the data's dtype
         return None
     op = WEIGHT_OPS.get(module.type.name)
     have, want = dtype_marker(dtype), dtype_marker(params)

@@ -969,6 +969,17 @@ class LayerNorm(Module, Generic[Nf, PD]):
     bias: Tensor[Any, PD, Any] | None
 
     @overload
+    def __init__(  # no parameters: data of any float dtype fits
+        self: LayerNorm[SI, Any],
+        normalized_shape: SI,
+        *,
+        eps: float = 1e-5,
+        elementwise_affine: Literal[False],
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = ...,
+    ) -> None: ...
+    @overload
     def __init__(
         self: LayerNorm[SI],
         normalized_shape: SI,

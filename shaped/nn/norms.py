@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Generic, Self, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, overload
 
 from typing_extensions import TypeVar, TypeVarTuple
 
@@ -98,6 +98,18 @@ class GroupNorm(Module, Generic[G, C, PD]):
     weight: Tensor[tuple[C], PD, Any] | None
     bias: Tensor[tuple[C], PD, Any] | None
 
+    @overload
+    def __init__(  # no parameters: data of any float dtype fits
+        self: GroupNorm[SI, SO, Any],
+        num_groups: SI,
+        num_channels: SO,
+        *,
+        eps: float = 1e-5,
+        affine: Literal[False],
+        bias: bool = True,
+        device: Device | None = None,
+        dtype: type[DType] = ...,
+    ) -> None: ...
     @overload
     def __init__(
         self: GroupNorm[SI, SO],
@@ -370,6 +382,16 @@ class RMSNorm(Module, Generic[Nf, PD]):
 
     weight: Tensor[Any, PD, Any] | None
 
+    @overload
+    def __init__(  # no parameters: data of any float dtype fits
+        self: RMSNorm[SI, Any],
+        normalized_shape: SI,
+        *,
+        eps: float | None = None,
+        elementwise_affine: Literal[False],
+        device: Device | None = None,
+        dtype: type[DType] = ...,
+    ) -> None: ...
     @overload
     def __init__(
         self: RMSNorm[SI],

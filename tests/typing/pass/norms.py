@@ -84,3 +84,9 @@ f9 = F.bilinear(seq, dev.randn((8, 6, 5)), bil.weight, bil.bias)
 f10 = F.hardshrink(seq) + F.softshrink(seq, 0.2) + F.tanhshrink(seq) + F.threshold(seq, 0.0, 1.0)
 f11 = F.rrelu(seq, training=True)
 f12 = F.embedding(tokens, emb.weight)
+
+# built without parameters, a norm takes data of any float dtype
+doubles = sh.Cpu().randn((2, 8), dtype=sh.Float64)
+plain = nn.LayerNorm(8, elementwise_affine=False)(doubles)
+grouped = nn.GroupNorm(2, 8, affine=False)(sh.Cpu().randn((2, 8, 4), dtype=sh.Float64))
+print(plain.shape, grouped.shape)

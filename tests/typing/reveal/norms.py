@@ -62,3 +62,12 @@ assert_type(F.dropout1d(seq, 0.2), sh.Tensor[tuple[L[8], L[6], L[20]]])
 assert_type(F.hardshrink(seq, 0.1), sh.Tensor[tuple[L[8], L[6], L[20]]])
 built = dev.build_module(tuple[nn.GroupNorm[L[2], L[6]], nn.Dropout2d, nn.Hardshrink])
 assert_type(built(img), sh.Tensor[tuple[L[8], L[6], L[16], L[16]]])
+
+# built without parameters, a norm takes data of any float dtype (no false [dtype])
+doubles = sh.Cpu().randn((2, 8), dtype=sh.Float64)
+assert_type(
+    nn.LayerNorm(8, elementwise_affine=False)(doubles), sh.Tensor[tuple[L[2], L[8]], sh.Float64]
+)
+assert_type(
+    nn.RMSNorm(8, elementwise_affine=False)(doubles), sh.Tensor[tuple[L[2], L[8]], sh.Float64]
+)
