@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from shaped.ops.sorting import ValuesIndices
     from shaped.tape import Gradients
     from shaped.tensor import Tensor
+    from shaped.transforms import grad, value_and_grad
 
 _LAZY = {
     "Tensor": "shaped.tensor",
@@ -59,6 +60,8 @@ _LAZY = {
     "baddbmm": "shaped.functions",
     "meshgrid": "shaped.ops.shaping",
     "std_mean": "shaped.functions",
+    "grad": "shaped.transforms",
+    "value_and_grad": "shaped.transforms",
     "var_mean": "shaped.functions",
     "ValuesIndices": "shaped.ops.sorting",
     "save": "shaped.io",
@@ -112,6 +115,8 @@ __all__ = [
     "nn",
     "optim",
     "save",
+    "grad",
+    "value_and_grad",
     "std_mean",
     "var_mean",
     "stack",

@@ -39,6 +39,7 @@ from shaped.optim import lr_scheduler
 from shaped.optim.adagrad import Adadelta, Adagrad
 from shaped.optim.adam import Adam, Adamax, AdamW
 from shaped.optim.checkpoint import state_from_tensors, state_tensors
+from shaped.optim.functional import sgd_step
 from shaped.optim.lbfgs import LBFGS
 from shaped.optim.nadam import NAdam, RAdam
 from shaped.optim.optimizer import HasParameters, Optimizer
@@ -59,6 +60,7 @@ __all__ = [
     "RMSprop",
     "Sgd",
     "lr_scheduler",
+    "sgd_step",
     "state_from_tensors",
     "state_tensors",
 ]
