@@ -6,16 +6,23 @@ has the input's shape), WEIGHT_OPS (the op that meets the parameters first, as t
 time's DtypeError names it). Keys are the classes' full names. This file may not import
 modules.py (it imports this one).
 
-Bilinear (two inputs) and Unflatten (sizes that are not type arguments) are not here: mypy
-types their calls through their own `__call__` signatures.
+Bilinear's two inputs are typed by CALL_HOOKS; Unflatten (sizes that are not type
+arguments) through its own `__call__` signature.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from mypy.plugin import MethodContext
+from mypy.types import Instance, Type, get_proper_type
+
 from shaped import shapes, shapes_nn
+from shaped.dtypes import mismatch
 from shaped.shapes import Shape
+
+from .tensor_hooks import _named_arg, run_rule
+from .types import DTYPE, dim_of, dtype_marker, make_tensor, merge_tapes, tensor_info
 
 LayerRule = Callable[[list[int | None], Shape], Shape | None]
 
@@ -80,3 +87,39 @@ WEIGHT_OPS: dict[str, str] = {
     f"{NORMS}.RMSNorm": "rms_norm",
     f"{NORMS}.BatchNorm3d": "batch_norm",
 }
+
+
+# ---------------------------------------------------------------- Bilinear: two inputs
+
+
+def _bilinear_call(ctx: MethodContext) -> Type:
+    """`bilinear(x1, x2)`: both inputs checked against Bilinear[I1, I2, O] with shapes_nn's
+    rule (the run time's message), the parameters' dtype against the data's, either tape."""
+    module = get_proper_type(ctx.type)
+    first, second = _named_arg(ctx, "x1", 0), _named_arg(ctx, "x2", 1)
+    if not isinstance(module, Instance) or first is None or second is None:
+        return ctx.default_return_type
+    x1, x2 = tensor_info(first[1]), tensor_info(second[1])
+    if x1 is None or x2 is None:
+        return ctx.default_return_type
+    args = {tv.name: get_proper_type(a) for tv, a in zip(module.type.defn.type_vars, module.args)}
+    params = args.get("PD")
+    want = dtype_marker(params) if params is not None else None
+    for x in (x1, x2):
+        have = dtype_marker(x.dtype)
+        if have is not None and want is not None and have is not want:
+            ctx.api.fail(
+                mismatch("bilinear", have.__name__, want.__name__, weights=True),
+                ctx.context,
+                code=DTYPE,
+            )
+            break
+    tape = merge_tapes(ctx.api, x1.tape, x2.tape)
+    shape = None
+    if x1.shape is not None and x2.shape is not None:
+        weight = tuple(dim_of(args[k]) if k in args else None for k in ("O", "I1", "I2"))
+        shape = run_rule(ctx, shapes_nn.bilinear, x1.shape, x2.shape, weight)
+    return make_tensor(ctx.api, x1.instance, shape, params, tape=tape)
+
+
+CALL_HOOKS: dict[str, Callable[[MethodContext], Type]] = {f"{NORMS}.Bilinear": _bilinear_call}

@@ -30,6 +30,9 @@ nn.Softmax2d()(dev.randn((3, 4)))  # type: ignore[shape]  # E: Softmax2d: expect
 nn.Sequential(nn.Linear(20, 8), nn.GroupNorm(2, 8))(seq)  # type: ignore[shape]  # E: Sequential layer 1 (GroupNorm[2, 8]): group_norm: GroupNorm[2, 8] expects 8 channels on axis 1, got (8, 6, 8)
 nn.Sequential(nn.Hardshrink(), nn.Linear(16, 4))(seq)  # type: ignore[shape]  # E: Sequential layer 1 (Linear[16, 4]): linear: Linear[16, 4] expects (..., 16), got (8, 6, 20)
 nn.Bilinear(-2, 3, 4)  # type: ignore[shape]  # E: Bilinear: in1_features must be at least 0, got -2
-nn.Bilinear(20, 5, 7)(seq, seq64)  # type: ignore[arg-type]  # E: Argument 2 to "__call__" of "Bilinear" has incompatible type
+nn.Bilinear(20, 20, 7)(seq, seq64)  # type: ignore[dtype]  # E: bilinear: dtypes differ (Float64 and Float32)
 nn.Embedding(10, 4, padding_idx=0)(seq)  # type: ignore[dtype]  # E: embedding: indices must be integers (sh.Int64), got Float32
 F.group_norm(img, 3).backward()  # type: ignore[no-tape]  # E: loss has no tape
+pair = nn.Bilinear(4, 6, 3)
+pair(dev.randn((5, 4)), dev.randn((5, 7)))  # type: ignore[shape]  # E: bilinear: Bilinear[4, 6, 3] expects in2 features 6, got 7 (inputs (5, 4) and (5, 7))
+pair(dev.randn((5, 4), dtype=sh.Float64), dev.randn((5, 6), dtype=sh.Float64))  # type: ignore[dtype]  # E: bilinear: dtypes differ (Float64 and Float32)

@@ -71,3 +71,7 @@ assert_type(
 assert_type(
     nn.RMSNorm(8, elementwise_affine=False)(doubles), sh.Tensor[tuple[L[2], L[8]], sh.Float64]
 )
+assert_type(
+    nn.Bilinear(4, 6, 3)(sh.Cpu().randn((5, 4)), sh.Cpu().randn((5, 6)).trace()),
+    sh.Tensor[tuple[L[5], L[3]], sh.Float32, sh.Cpu, sh.OwnedTape],
+)
