@@ -54,3 +54,10 @@ def test_the_example_trains_on_two_ranks() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 rank(s): test accuracy" in result.stdout
+
+
+def test_an_exception_on_one_rank_ends_every_rank_with_its_message() -> None:
+    result = run("one_rank_fails.py")  # a hang would be the 120 s timeout
+    assert result.returncode != 0
+    assert "rank 1 failed; ending every rank" in result.stderr
+    assert "the data on rank 1 is missing" in result.stderr
