@@ -23,6 +23,7 @@ rank with that rank's message (`MPI.COMM_WORLD.Abort`) instead of a hang.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -182,6 +183,18 @@ class DataParallel(Generic[M]):
 
     def parameters(self) -> Iterator[Tensor[Any, Any, Any, Any]]:
         return self.module.parameters()
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Rank 0 writes the checkpoint (the same on every rank); every rank waits for it."""
+        if rank() == 0:
+            self.module.save(path)
+        barrier()
+
+    def load(self, path: str | os.PathLike[str], strict: bool = True) -> DataParallel[M]:
+        """Every rank loads the checkpoint rank 0 saved (after a barrier, so it is complete)."""
+        barrier()
+        self.module.load(path, strict=strict)
+        return self
 
     def _buckets(self) -> Iterator[list[Tensor[Any, Any, Any, Any]]]:
         bucket: list[Tensor[Any, Any, Any, Any]] = []

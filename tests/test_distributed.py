@@ -16,9 +16,9 @@ if not Path(MPIEXEC).exists():
 HERE = Path(__file__).parent / "mpi"
 
 
-def run(script: str) -> subprocess.CompletedProcess[str]:
+def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [MPIEXEC, "-n", "2", sys.executable, str(HERE / script)],
+        [MPIEXEC, "-n", "2", sys.executable, str(HERE / script), *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -26,8 +26,9 @@ def run(script: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_twenty_data_parallel_steps_equal_one_process_on_the_whole_batch() -> None:
-    result = run("data_parallel_steps.py")
+def test_twenty_data_parallel_steps_equal_one_process_on_the_whole_batch(tmp_path: Path) -> None:
+    """...and a checkpoint rank 0 saves loads back on every rank."""
+    result = run("data_parallel_steps.py", str(tmp_path / "checkpoint.npz"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rank 0 of 2: OK" in result.stdout and "rank 1 of 2: OK" in result.stdout
 

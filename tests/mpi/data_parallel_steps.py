@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 import shaped as sh
@@ -37,6 +39,14 @@ for _step in range(20):
 for (name, p), (_, q) in zip(model.named_parameters(), reference.named_parameters()):
     everyone = dist.all_gather(p).numpy()
     assert np.array_equal(everyone[0], everyone[-1]), f"{name} differs between ranks"
+    np.testing.assert_allclose(p.numpy(), q.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+# rank 0 saves, every rank loads the same checkpoint back
+path = sys.argv[1]
+model.save(path)
+for p in model.parameters():
+    p.copy_(p * 0)
+model.load(path)
+for (name, p), (_, q) in zip(model.named_parameters(), reference.named_parameters()):
     np.testing.assert_allclose(p.numpy(), q.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
 total = dist.all_reduce(dev.tensor(np.array([rank + 1.0])), op="sum").item()
 assert total == size * (size + 1) / 2
