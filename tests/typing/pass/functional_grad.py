@@ -22,7 +22,7 @@ def loss_fn(
 
 params: Params = (dev.randn((4, 8)) * 0.1, dev.zeros((8,)))
 x, y = dev.randn((16, 4)), dev.randint(0, 8, (16,))
-for step in range(3):
+for _step in range(3):
     grads: Params = sh.grad(loss_fn)(params, x, y)
     params = optim.sgd_step(params, grads, lr=0.5)
 loss, grads = sh.value_and_grad(loss_fn)(params, x, y)
