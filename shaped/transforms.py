@@ -195,6 +195,8 @@ def _value_and_grads(
         trees = tuple(_gradient_tree(args[n], filled) for n in nums)
         gradient = trees[0] if isinstance(argnums, int) else trees
         value = loss.detach()
+        if has_aux:  # aux tensors come back without the call's (consumed) tape, as JAX's
+            aux = tree_map(lambda t: t.detach() if t._tape is not None else t, aux)
         return ((value, aux) if has_aux else value), gradient
 
     return wrapped
