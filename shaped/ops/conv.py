@@ -22,7 +22,15 @@ from shaped import shapes
 from shaped.dtypes import float_only
 from shaped.errors import DtypeError
 from shaped.ops.core import Array, check_same, nary, unary
-from shaped.ops.spatial import check_divisor, max_pool1d, max_pool2d
+from shaped.ops.spatial import (
+    _Windows,
+    check_divisor,
+    dead_windows,
+    first_max,
+    max_pool1d,
+    max_pool2d,
+    route_max_grad,
+)
 from shaped.tensor import Tensor
 
 __all__ = [
@@ -368,7 +376,8 @@ def _max_pool2d(
     dilation: Pair = 1,
 ) -> Tensor[tuple[Any, ...], D, Dev, T]:
     """The maximum of each window (padding is -inf; NaN propagates). The gradient goes to each
-    window's first maximum in row-major order (to its last NaN if it has one), as in PyTorch.
+    window's first maximum in row-major order (to its last NaN if it has one), as in PyTorch;
+    the forward keeps that offset per window (one byte), the VJP routes g through it.
     ceil_mode rounds the output size up: the last windows may hang over the padded input;
     dilation spaces the window's cells."""
     data = x._data
@@ -381,39 +390,25 @@ def _max_pool2d(
     padded = _pad(xp, data, ph, pw, low)
     h, w = data.shape[-2], data.shape[-1]
     eh = _overhang(h, dh * (kh - 1) + 1, sh, ph, ho)
-    padded = _pad_after(xp, padded, eh, _overhang(w, dw * (kw - 1) + 1, sw, pw, wo), low)
-    windows = [
-        (_window(i * dh, sh, ho), _window(j * dw, sw, wo)) for i in range(kh) for j in range(kw)
+    ew = _overhang(w, dw * (kw - 1) + 1, sw, pw, wo)
+    padded = _pad_after(xp, padded, eh, ew, low)
+    views = [
+        (Ellipsis, _window(i * dh, sh, ho), _window(j * dw, sw, wo))
+        for i in range(kh)
+        for j in range(kw)
     ]
-    rows, cols = windows[0]
-    out = padded[..., rows, cols].copy()
-    for rows, cols in windows[1:]:
-        xp.maximum(out, padded[..., rows, cols], out=out)
+    out, pick = first_max(xp, padded, views)
+    if ph or pw:
+        geometry = _Windows((h, w), (ho, wo), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
+        dead_windows(xp, out, pick, geometry)
+    padded_shape = padded.shape
+    del padded  # the VJP needs the picked offsets only
     overlap = sh < kh or sw < kw or (dh, dw) != (1, 1)  # dilated windows may share cells
+    # disjoint windows that tile the input exactly write every cell of the gradient once
+    tiled = not overlap and (ph, pw, eh, ew) == (0, 0, 0, 0) and (ho * kh, wo * kw) == (h, w)
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None]:
-        grad = xp.zeros(padded.shape, dtype=g.dtype)
-        free = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not yet found
-        hit = xp.empty(out.shape, dtype=bool)
-        share = xp.empty(out.shape, dtype=g.dtype)
-
-        def send(rows: slice, cols: slice, add: bool) -> None:
-            xp.logical_and(hit, free, out=hit)
-            xp.logical_xor(free, hit, out=free)
-            # a multiply by the mask is several times faster than copyto(where=) in numpy
-            if add:
-                xp.multiply(g, hit, out=share)
-                grad[..., rows, cols] += share
-            else:  # first pass over disjoint windows: each cell is written exactly once
-                xp.multiply(g, hit, out=grad[..., rows, cols])
-
-        for rows, cols in windows:
-            xp.equal(padded[..., rows, cols], out, out=hit)
-            send(rows, cols, overlap)
-        if out.dtype.kind == "f" and free.any():  # NaN windows: the last NaN, as PyTorch
-            for rows, cols in reversed(windows):
-                xp.isnan(padded[..., rows, cols], out=hit)
-                send(rows, cols, True)
+        grad = route_max_grad(xp, g, pick, views, padded_shape, overlap, tiled)
         return (_crop(grad, ph, pw, h, w),)
 
     return unary(x, out, vjp)  # type: ignore[no-any-return]

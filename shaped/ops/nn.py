@@ -227,8 +227,9 @@ def batch_norm(
     if not training and (running_mean is None or running_var is None):
         raise ValueError(f"{op}: running_mean and running_var are needed in eval mode")
     xp = x._device.xp
-    axes = (0, *range(2, data.ndim))
-    bshape = (1, channels) + (1,) * (data.ndim - 2)
+    n = data.shape[0]
+    # (N, C, M): the per-channel sums run over contiguous rows
+    x3 = data.reshape(n, channels, math.prod(data.shape[2:]))
     count = data.size // channels if channels else 0
     if training:
         if count <= 1:
@@ -236,46 +237,60 @@ def batch_norm(
                 f"{op}: expected more than 1 value per channel when training, got input "
                 f"{shapes.fmt(data.shape)}"
             )
-        mean = data.mean(axis=axes, keepdims=True)
-        centered = data - mean
-        var = (centered * centered).mean(axis=axes, keepdims=True)
+        mean = _channel_sum(xp, x3) / count
+        centered = x3 - mean[:, None]
+        var = _channel_sum(xp, centered, centered) / count
         # running statistics are state, not part of the graph: update their arrays in place
         if running_mean is not None:
             running_mean._data *= 1.0 - momentum
-            running_mean._data += momentum * mean.reshape(channels)
+            running_mean._data += momentum * mean
         if running_var is not None:
             running_var._data *= 1.0 - momentum
-            running_var._data += (momentum * count / (count - 1)) * var.reshape(channels)
+            running_var._data += (momentum * count / (count - 1)) * var
     else:
         assert running_mean is not None and running_var is not None
-        centered = data - running_mean._data.reshape(bshape)
-        var = running_var._data.reshape(bshape)
+        centered = x3 - running_mean._data[:, None]
+        var = running_var._data
     rstd = 1.0 / xp.sqrt(var + eps)
-    xhat = centered * rstd
-    w = None if weight is None else weight._data.reshape(bshape)
-    out = xhat if w is None else xhat * w
+    # out = centered * (weight * rstd) + bias: xhat = centered * rstd is never made
+    scale = rstd if weight is None else weight._data * rstd
+    out = centered * scale[:, None]
     if bias is not None:
-        out = out + bias._data.reshape(bshape)
+        out += bias._data[:, None]
     params = [t for t in (weight, bias) if t is not None]
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array | None, ...]:
+        g3 = g.reshape(centered.shape)
+        want_w = weight is not None and needs[1]
+        want_b = bias is not None and needs[len(params)]
+        stats = needs[0] and training  # the input gradient through the batch statistics
+        # sum(g * xhat) and sum(g) per channel: the weight's and bias's gradients
+        gw = _channel_sum(xp, g3, centered) * rstd if want_w or stats else None
+        gb = _channel_sum(xp, g3) if want_b or stats else None
         grads: list[Array | None] = [None]
         if needs[0]:
-            dxhat = g if w is None else g * w
-            if training:
-                mean_d = dxhat.mean(axis=axes, keepdims=True)
-                mean_dx = (dxhat * xhat).mean(axis=axes, keepdims=True)
-                grads[0] = rstd * (dxhat - mean_d - xhat * mean_dx)
-            else:
-                grads[0] = dxhat * rstd
+            dx = g3 * scale[:, None]
+            if stats:  # minus the means of dxhat and of dxhat * xhat, times rstd
+                assert gw is not None and gb is not None
+                dx -= centered * (scale * rstd * gw / count)[:, None]
+                dx -= (scale * gb / count)[:, None]
+            grads[0] = dx.reshape(data.shape)
         if weight is not None:
-            grads.append((g * xhat).sum(axis=axes) if needs[len(grads)] else None)
+            grads.append(gw if want_w else None)
         if bias is not None:
-            grads.append(g.sum(axis=axes) if needs[len(grads)] else None)
+            grads.append(gb if want_b else None)
         return tuple(grads)
 
-    result: Tn = nary((x, *params), out, vjp)
+    result: Tn = nary((x, *params), out.reshape(data.shape), vjp)
     return result
+
+
+def _channel_sum(xp: Any, a: Array, b: Array | None = None) -> Array:
+    """Per-channel sum of a (N, C, M), or of a * b without the product's array: one einsum
+    over the contiguous rows (float16 accumulates in float32), then the N partial sums."""
+    wide = {"dtype": xp.float32} if a.dtype.itemsize < 4 else {}
+    rows = xp.einsum("ncm->nc", a, **wide) if b is None else xp.einsum("ncm,ncm->nc", a, b, **wide)
+    return rows.sum(axis=0).astype(a.dtype, copy=False)
 
 
 # ---------------------------------------------------------------- embedding

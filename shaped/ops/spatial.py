@@ -2,9 +2,9 @@
 transposed 1-D and 3-D convolution (PyTorch semantics).
 
 Every window is a strided view of the padded input, one array operation per kernel offset
-(as conv.py's pools): a max pool keeps, per output cell, the offset of its winning cell, so
-the VJP and the indices torch returns come from the same choice. The values-only 1-d and
-2-d max pools keep conv.py's faster path. The transposed 3-D convolution is one GEMM per
+(as conv.py's pools): a max pool keeps, per output cell, the offset of its winning cell (one
+byte), so the VJP and the indices torch returns come from the same choice; conv.py's
+values-only 1-d and 2-d max pools share first_max and route_max_grad. The transposed 3-D convolution is one GEMM per
 group and a scatter-add of the kernel's offsets; its VJP is the gather and the transposed
 GEMMs. conv.py imports this module, so this one reads conv.py's helpers when called.
 """
@@ -120,6 +120,81 @@ def _geometry(
     return _Windows(data.shape[-count:], out, k, s, _each(padding, count), _each(dilation, count))
 
 
+def first_max(xp: Any, padded: Array, views: list[tuple[Any, ...]]) -> tuple[Array, Array]:
+    """The maximum over the cells `padded[view]` of every view (one per window offset, in
+    row-major order) and the offset of each window's first maximum, as torch's kernels choose:
+    a later cell wins only when greater, a NaN beats everything and a later NaN an earlier one.
+    Each offset is one strided copy into a contiguous buffer, where the comparisons run
+    (several times faster than on strided views). NaN costs a second scan, only when present."""
+    best, pick = _scan(xp, padded, views, nan=False)
+    if best.dtype.kind == "f" and xp.isnan(best.sum()):  # NaN propagated: scan again for it
+        best, pick = _scan(xp, padded, views, nan=True)
+    return best, pick
+
+
+def _scan(xp: Any, padded: Array, views: list[tuple[Any, ...]], nan: bool) -> tuple[Array, Array]:
+    best = padded[views[0]].copy()
+    pick = xp.zeros(best.shape, dtype=xp.uint8 if len(views) < 256 else xp.int32)
+    cells = xp.empty_like(best)
+    take = xp.empty(best.shape, dtype=bool)
+    step = xp.empty_like(pick)
+    isnan = xp.empty(best.shape, dtype=bool) if nan else None
+    for i, view in enumerate(views[1:], 1):
+        cells[...] = padded[view]
+        xp.greater(cells, best, out=take)
+        if isnan is not None:
+            xp.isnan(cells, out=isnan)
+            xp.logical_or(take, isnan, out=take)
+        xp.maximum(best, cells, out=best)  # NaN propagates: a NaN best stays NaN
+        # offsets only grow, so the last offset that took the lead is the largest one
+        xp.multiply(take, step.dtype.type(i), out=step)
+        xp.maximum(pick, step, out=pick)
+    return best, pick
+
+
+def dead_windows(xp: Any, best: Array, pick: Array, win: _Windows) -> None:
+    """Windows whose maximum is -inf (every cell inside the input is -inf) pick their first
+    cell inside the input, as torch does, not a padding cell (which would lose the gradient)."""
+    if best.dtype.kind != "f" or not any(win.p) or not best.size:
+        return
+    dead = best == -xp.inf
+    if not dead.any():
+        return
+    count = len(win.k)
+    first = xp.zeros((1,) * count, dtype=xp.int64)
+    for axis, (o, si, pi, di) in enumerate(zip(win.out, win.s, win.p, win.d)):
+        start = xp.arange(o) * si - pi
+        shape = [1] * count
+        shape[axis] = o
+        first = first * win.k[axis] + xp.maximum(0, -(start // di)).reshape(shape)
+    xp.copyto(pick, xp.broadcast_to(first, pick.shape).astype(pick.dtype), where=dead)
+
+
+def route_max_grad(
+    xp: Any, g: Array, pick: Array, views: list[tuple[Any, ...]], padded: tuple[int, ...],
+    overlap: bool, tiled: bool,
+) -> Array:  # fmt: skip
+    """The max pool's input gradient (padded shape): g to each window's picked cell. Disjoint
+    windows write their cells once (`tiled`: they cover the input, so no zeros pass either);
+    overlapping ones add. An inf or NaN in g is selected, not multiplied (inf * 0 is nan)."""
+    if g.size and not xp.isfinite(g.sum()):
+        grad = xp.zeros(padded, dtype=g.dtype)
+        for i, view in enumerate(views):
+            grad[view] += xp.where(pick == i, g, 0)
+        return grad
+    grad = (xp.empty if tiled else xp.zeros)(padded, dtype=g.dtype)
+    hit = xp.empty(pick.shape, dtype=bool)
+    share = xp.empty(g.shape, dtype=g.dtype) if overlap else None
+    for i, view in enumerate(views):
+        xp.equal(pick, i, out=hit)
+        if share is None:  # each cell belongs to one window at most: written once
+            xp.multiply(g, hit, out=grad[view])
+        else:
+            xp.multiply(g, hit, out=share)
+            grad[view] += share
+    return grad
+
+
 def _max_with_indices(
     op: str,
     x: Tensor[Any, D, Dev, T],
@@ -137,46 +212,28 @@ def _max_with_indices(
     data = x._data
     win = _geometry(op, data, count, kernel_size, stride, padding, ceil_mode, dilation)
     xp = x._device.xp
-    floating = data.dtype.kind == "f"
-    low = -xp.inf if floating else xp.iinfo(data.dtype).min
+    low = -xp.inf if data.dtype.kind == "f" else xp.iinfo(data.dtype).min
     padded = win.pad(xp, data, low)
-    lead = data.shape[:-count]
-    # torch starts each window at its first cell inside the input: ties with -inf go there
-    firsts = []
-    for axis, (o, si, pi, di) in enumerate(zip(win.out, win.s, win.p, win.d)):
-        start = xp.arange(o) * si - pi
-        first = xp.maximum(0, -(start // di))  # ceil(-start / d), at least 0
-        shape = [1] * count
-        shape[axis] = o
-        firsts.append(first.reshape(shape))
-    pick = xp.zeros((1,) * count, dtype=xp.int64)
-    for axis, first in enumerate(firsts):
-        pick = pick * win.k[axis] + first
-    first_cells, pick = pick, xp.empty((*lead, *win.out), dtype=xp.int64)
-    pick[...] = first_cells
-    best = xp.full((*lead, *win.out), low, dtype=data.dtype)
-    take = xp.empty(best.shape, dtype=bool)
-    for i, offset in enumerate(win.offsets):
-        cells = padded[win.view(offset)]
-        xp.greater(cells, best, out=take)
-        if floating:
-            xp.logical_or(take, xp.isnan(cells), out=take)
-        xp.copyto(best, cells, where=take)
-        pick[take] = i
+    views = [win.view(offset) for offset in win.offsets]
+    best, pick = first_max(xp, padded, views)
+    dead_windows(xp, best, pick, win)
     padded_shape = padded.shape
     del padded
+    overlap = any(si < ki for si, ki in zip(win.s, win.k)) or any(di != 1 for di in win.d)
+    tiled = (
+        not overlap
+        and padded_shape[-count:] == win.size
+        and all(o * ki == n for o, ki, n in zip(win.out, win.k, win.size))
+    )
 
     def vjp(g: Array, needs: tuple[bool, ...]) -> tuple[Array]:
-        grad = xp.zeros(padded_shape, dtype=g.dtype)
-        for i, offset in enumerate(win.offsets):  # windows may overlap: one offset at a time
-            grad[win.view(offset)] += g * (pick == i)
-        return (win.crop(grad),)
+        return (win.crop(route_max_grad(xp, g, pick, views, padded_shape, overlap, tiled)),)
 
     values = unary(x, best, vjp)
     if not want_indices:
         return values
     flat = xp.zeros(pick.shape, dtype=xp.int64)
-    rest = pick
+    rest = pick.astype(xp.int64)
     for axis in reversed(range(count)):  # the offset's digits, last axis first
         digit, rest = rest % win.k[axis], rest // win.k[axis]
         shape = [1] * count
