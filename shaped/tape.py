@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from itertools import count
 from sys import getrefcount
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -185,8 +186,13 @@ def before_write(key: int | None, array: Array) -> None:
     if key is None:
         return
     last_write = _written[key] = new_key()
+    if not _watching:  # no Gradients holds a deferred gradient
+        return
     copy = None
-    for grads in _watching:
+    for ref in list(_watching.values()):
+        grads = ref()
+        if grads is None:
+            continue
         for deferred in grads._watch.pop(key, ()):
             if deferred.vjp is not None:  # not computed or dropped yet
                 if copy is None:
@@ -380,7 +386,13 @@ class Deferred:
 
 
 # Gradients holding deferred gradients that read leaves: before_write looks into these
-_watching: weakref.WeakSet[Gradients] = weakref.WeakSet()
+# (by id, each a weak reference that takes itself out when its Gradients dies)
+_watching: dict[int, weakref.ref[Gradients]] = {}
+
+
+def _unwatched(key: int, ref: weakref.ref[Gradients]) -> None:
+    if _watching.get(key) is ref:
+        del _watching[key]
 
 
 class Gradients:
@@ -446,7 +458,7 @@ class Gradients:
             for deferred in self._pending.pop(key):
                 self._add(key, deferred.compute())
             if not self._pending:
-                self._watch.clear()
+                self._unwatch()
         array = self._arrays.get(key)
         if array is None and key in self._zero:
             shape, dtype = self._zero[key]
@@ -475,13 +487,21 @@ class Gradients:
         watch = self._watch
         for leaf in dict.fromkeys(reads):
             watch.setdefault(leaf, []).append(deferred)
-        _watching.add(self)
+        if id(self) not in _watching:
+            key = id(self)
+            _watching[key] = weakref.ref(self, partial(_unwatched, key))
 
     def _drop_pending(self, key: int) -> None:
         for deferred in self._pending.pop(key, ()):
             deferred.drop()
         if not self._pending:
+            self._unwatch()
+
+    def _unwatch(self) -> None:
+        """Nothing deferred is left: in-place writes need not look here any more."""
+        if self._watch:
             self._watch.clear()
+        _watching.pop(id(self), None)
 
     def _alloc(self, tensor: Tensor[Any, Any, Any, Any]) -> None:
         """An entry that reads as zeros (nothing is allocated until it is read)."""
@@ -491,6 +511,35 @@ class Gradients:
         self._arrays.pop(key, None)
         self._drop_pending(key)
         self._zero[key] = (tuple(tensor._data.shape), tensor._data.dtype)
+
+    def _zero_all(
+        self, tensors: Iterable[Tensor[Any, Any, Any, Any]], forget_frozen: bool = False
+    ) -> None:
+        """`_alloc` each tensor that is not frozen (alloc_grads, zero_grads); a frozen one is
+        skipped, or with `forget_frozen` loses its entry (`_forget`)."""
+        devices, allocated, arrays, pending, zero = (
+            self._devices,
+            self._allocated,
+            self._arrays,
+            self._pending,
+            self._zero,
+        )
+        for tensor in tensors:
+            key = tensor._key
+            if key is None:
+                key = tensor._key_()
+            elif key in frozen:
+                if forget_frozen:
+                    self._forget(tensor)
+                continue
+            devices[key] = tensor._device
+            allocated.add(key)
+            if key in arrays:
+                del arrays[key]
+            if key in pending:
+                self._drop_pending(key)
+            data = tensor._data
+            zero[key] = (tuple(data.shape), data.dtype)
 
     def _forget(self, tensor: Tensor[Any, Any, Any, Any]) -> None:
         """No entry for this tensor (a frozen parameter's, at zero_grads)."""

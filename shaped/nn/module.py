@@ -9,13 +9,21 @@ statistics) are named with `register_buffer`; integer and bool tensors are buffe
 `m(x)` calls `m.forward(x)` directly, without an extra Python frame; a module with forward
 hooks is moved to a subclass whose `__call__` runs them (and back when the last is removed), so
 modules without hooks pay nothing for them.
+
+The walk's result (every tensor by dotted name) is kept per module and reused while nothing it
+read has changed: each module's attributes (their identities), every list and dict it opened,
+and a counter that `__setattr__`, `__delattr__`, `register_buffer`, `to`, `requires_grad_` and
+`load_state_dict` advance. So `parameters()` costs a few checks per module, not a walk, and
+optimizers and `zero_grads` read it at every step for next to nothing.
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from itertools import count
+from operator import is_
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -93,11 +101,18 @@ class Module:
             type.__setattr__(cls, "__call__", cls.__dict__["forward"])
 
     def __setattr__(self, name: str, value: Any) -> None:
+        old = self.__dict__.get(name)
         super().__setattr__(name, value)
         if name not in self._buffer_names:
             for _, item in _open(name, value):
                 if isinstance(item, Tensor):
                     _mark(item)
+        if isinstance(value, _WALKED) or isinstance(old, _WALKED) or name == "_buffer_names":
+            _changed()
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        _changed()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses define it."""
@@ -157,6 +172,21 @@ class Module:
                 yield prefix + name, value, self._is_buffer(name, value)
             elif id(value) not in inside:  # a module that holds its parent is not walked again
                 yield from value._tensors(f"{prefix}{name}.", inside)
+
+    def _walk(self) -> _Walk:
+        """The walk's result, kept while nothing it read has changed (see the module doc)."""
+        walk = self.__dict__.get(_WALK_KEY)
+        if walk is None or not walk.valid():
+            walk = _Walk(self)
+            self.__dict__[_WALK_KEY] = walk  # not through __setattr__: nothing changed
+        return walk
+
+    def _parameter_list(self) -> list[AnyTensor]:
+        """The parameters as one list, the same list object while they stay the same (what
+        optimizers read at each update)."""
+        params = self._walk().params
+        _mark_all(params)
+        return params
 
     def named_modules(
         self, prefix: str = "", remove_duplicate: bool = True
@@ -240,7 +270,7 @@ class Module:
         return self._get_tensor(target, buffer=True)
 
     def _get_tensor(self, target: str, buffer: bool) -> AnyTensor:
-        for name, tensor, is_buffer in self._tensors():
+        for name, tensor, is_buffer in self._walk().entries:
             if name == target:
                 if is_buffer is not buffer:
                     kind, other = ("buffer", "parameter") if buffer else ("parameter", "buffer")
@@ -268,6 +298,7 @@ class Module:
         compute it. Returns the module."""
         for tensor in self.parameters():
             tensor.requires_grad_(requires_grad)
+        _changed()
         return self
 
     def modules(self) -> Iterator[Module]:
@@ -279,24 +310,17 @@ class Module:
 
         A tensor shared by two attributes is yielded once, under its first name (as torch).
         """
-        seen: set[int] = set()
-        for name, tensor, is_buffer in self._tensors():
-            if not is_buffer and id(tensor) not in seen:
-                seen.add(id(tensor))
-                _mark(tensor)  # one put into a list after assignment becomes a parameter here
-                yield name, tensor
+        walk = self._walk()
+        _mark_all(walk.params)
+        return iter(walk.named)
 
     def parameters(self) -> Iterator[AnyTensor]:
         """Every parameter once; optimizers read these."""
-        return (tensor for _, tensor in self.named_parameters())
+        return iter(self._parameter_list())
 
     def named_buffers(self) -> Iterator[tuple[str, AnyTensor]]:
         """(dotted name, tensor) for each buffer (running statistics and other state)."""
-        seen: set[int] = set()
-        for name, tensor, is_buffer in self._tensors():
-            if is_buffer and id(tensor) not in seen:
-                seen.add(id(tensor))
-                yield name, tensor
+        return iter(self._walk().named_buffers)
 
     def buffers(self) -> Iterator[AnyTensor]:
         return (tensor for _, tensor in self.named_buffers())
@@ -311,6 +335,7 @@ class Module:
         setattr(self, name, tensor)
         if tensor._origin is LEAF:  # a parameter until now: state from here on
             tensor._origin = None
+        _changed()
 
     def num_params(self) -> int:
         """The number of parameter values (shared tensors counted once), as torch's sum of numel."""
@@ -332,9 +357,7 @@ class Module:
         """A `Gradients` with a zero entry for every parameter that is not frozen (nothing is
         allocated until read)."""
         grads = Gradients()
-        for tensor in self.parameters():
-            if tensor._key not in frozen:
-                grads._alloc(tensor)
+        grads._zero_all(self._parameter_list())
         return grads
 
     def zero_grads(self, grads: Gradients) -> None:
@@ -345,11 +368,8 @@ class Module:
         data) are dropped, so one `Gradients` reused step after step holds nothing of earlier
         steps: read `grads[x]` for an input before zeroing.
         """
-        for tensor in self.parameters():
-            if tensor._key in frozen:
-                grads._forget(tensor)  # frozen since the last step: no entry, as torch's None
-            else:
-                grads._alloc(tensor)
+        # a parameter frozen since the last step loses its entry (as torch's None)
+        grads._zero_all(self._parameter_list(), forget_frozen=True)
         grads._drop_unallocated()
 
     def to(self, target: Device | type[DType]) -> Self:
@@ -370,6 +390,7 @@ class Module:
             for tensor in tensors:
                 if tensor._data.dtype.kind == "f" and tensor._data.dtype.name != target.name:
                     tensor._data = tensor._data.astype(target.name)
+            _changed()
             return self
         if not isinstance(target, Device):
             raise TypeError(
@@ -381,6 +402,7 @@ class Module:
             tensor._data, tensor._device = moved._data, moved._device
         for _, module in self.named_modules():
             module._moved_to(target)
+        _changed()
         return self
 
     def _moved_to(self, device: Device) -> None:
@@ -390,7 +412,7 @@ class Module:
 
     def state_dict(self) -> dict[str, AnyTensor]:
         """Every parameter and buffer by dotted name (the tensors themselves, not copies)."""
-        return {name: tensor for name, tensor, _ in self._tensors()}
+        return {name: tensor for name, tensor, _ in self._walk().entries}
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy `state` (tensors or arrays by name) into the parameters and buffers; each tensor
@@ -456,6 +478,7 @@ class Module:
                 data[...] = array  # in place, as torch: views of the parameter stay current
             else:
                 target._data = array
+        _changed()
         return LoadResult(missing, unexpected)
 
     # ------------------------------------------------------------ repr
@@ -596,6 +619,122 @@ def _call_with_hooks(self: Module, *args: Any, **kwargs: Any) -> Any:
 
 # ---------------------------------------------------------------- walking helpers
 
+_WALK_KEY = "_shaped_walk"  # where a module keeps its _Walk (in its __dict__, never walked)
+_generation = 0  # advanced by every change through the Module API that a walk may depend on
+
+
+def _changed() -> None:
+    """Every kept walk is stale from here on (it is made again when next read); each lets go
+    of what it holds, so a replaced parameter is not kept alive by a walk nobody reads."""
+    global _generation
+    _generation += 1
+    if _kept:
+        for walk in list(_kept):
+            walk.release()
+        _kept.clear()
+
+
+class _Walk:
+    """A module's walk (`_tensors()`) and what it read, to tell whether it still holds.
+
+    It read each module's `__dict__` (its size, and the attributes that can hold tensors or
+    modules, by identity: so a swap through `object.__setattr__` is seen too), the lists and
+    dicts it opened (their items by identity), and `_generation` (register_buffer, to, ...).
+    Copied or pickled, it is stale (it names the original's tensors). (No __slots__: `_kept`
+    holds walks by weak reference.)
+    """
+
+    def __init__(self, root: Module) -> None:
+        self.generation = _generation
+        self.modules: list[tuple[dict[str, Any], int, tuple[tuple[str, object], ...]]] = []
+        self.containers: list[tuple[Any, tuple[object, ...] | None, tuple[object, ...]]] = []
+        self._read(root)
+        self.entries = list(root._tensors())
+        self.named: list[tuple[str, AnyTensor]] = []
+        self.named_buffers: list[tuple[str, AnyTensor]] = []
+        seen: set[int] = set()
+        for name, tensor, is_buffer in self.entries:
+            if id(tensor) not in seen:
+                seen.add(id(tensor))
+                (self.named_buffers if is_buffer else self.named).append((name, tensor))
+        self.params = [tensor for _, tensor in self.named]
+        _kept.add(self)
+
+    def release(self) -> None:
+        """Stale for good, holding nothing (lists handed out before are left as they were)."""
+        self.generation = -1
+        self.modules, self.containers, self.entries = [], [], []
+        self.named, self.named_buffers, self.params = [], [], []
+
+    def _read(self, root: Module) -> None:
+        """Record what the walk from `root` reads: every module below once, every container."""
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            attributes = module.__dict__
+            kept = []
+            for name, value in attributes.items():
+                if isinstance(value, _WALKED) or name == "_buffer_names":
+                    kept.append((name, value))
+                    _containers(value, self.containers)
+            size = len(attributes) - (_WALK_KEY in attributes)
+            self.modules.append((attributes, size, tuple(kept)))
+            stack.extend(value for _, value in module._direct() if isinstance(value, Module))
+
+    def valid(self) -> bool:
+        """Whether a walk now would find what this one found."""
+        if self.generation != _generation:
+            return False
+        for attributes, size, kept in self.modules:
+            if len(attributes) - (_WALK_KEY in attributes) != size:
+                return False
+            for name, value in kept:
+                if attributes.get(name, _MISSING) is not value:
+                    return False
+        for container, keys, values in self.containers:
+            if len(container) != len(values):
+                return False
+            if keys is None:
+                if not all(map(is_, container, values)):
+                    return False
+            elif not all(map(is_, container, keys)) or not all(
+                map(is_, container.values(), values)
+            ):
+                return False
+        return True
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_stale_walk, ())
+
+
+def _stale_walk() -> None:
+    """What a copied or unpickled _Walk becomes: none (the copy walks afresh)."""
+    return None
+
+
+_MISSING = object()
+_kept: weakref.WeakSet[_Walk] = weakref.WeakSet()  # the walks that are not released yet
+
+
+def _containers(value: object, out: list[Any]) -> None:
+    """The lists and dicts that `_open` would look into inside `value`, with their items."""
+    if isinstance(value, list):
+        out.append((value, None, tuple(value)))
+        for item in value:
+            _containers(item, out)
+    elif isinstance(value, tuple) and not isinstance(value, Module):
+        for item in value:
+            _containers(item, out)
+    elif isinstance(value, dict):
+        out.append((value, tuple(value), tuple(value.values())))
+        for key, item in value.items():
+            if isinstance(key, str):
+                _containers(item, out)
+
 
 def _open(name: str, value: object) -> Iterator[tuple[str, Tensor[Any, Any, Any, Any] | Module]]:
     """The tensors and modules in an attribute value: itself, or inside a list/tuple/dict."""
@@ -610,6 +749,14 @@ def _open(name: str, value: object) -> Iterator[tuple[str, Tensor[Any, Any, Any,
                 yield from _open(f"{name}.{key}", item)
 
 
+def _mark_all(params: list[AnyTensor]) -> None:
+    """`_mark` each parameter that is not a leaf now (one put into a list after assignment,
+    say): a module's float tensor is a parameter whenever it is read as one."""
+    for tensor in params:
+        if tensor._origin is not LEAF:
+            _mark(tensor)
+
+
 def _mark(tensor: AnyTensor) -> None:
     """A module's float tensor without a tape is a parameter: a leaf of its own (unless frozen)."""
     if (
@@ -619,6 +766,9 @@ def _mark(tensor: AnyTensor) -> None:
         and tensor._key not in frozen
     ):
         tensor._origin = LEAF
+
+
+_WALKED = (Tensor, Module, list, tuple, dict)  # attribute values a walk can look into
 
 
 def _params(count: int) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from numbers import Real
+from operator import is_
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, overload
 
 from shaped.tape import Gradients, before_write
@@ -95,6 +96,8 @@ class Optimizer:
         self.defaults: dict[str, Any] = {}
         self.param_groups: list[dict[str, Any]] = []
         self._models: dict[int, HasParameters] = {}  # id(group) -> the model it reads
+        # id(group) -> (the model's parameter list, the group's list made from it, its items)
+        self._listed: dict[int, tuple[list[Any], list[Any], tuple[Any, ...]]] = {}
         self._state: dict[int, dict[str, Any]] = {}  # parameter key -> its state
         self._scratch: dict[tuple[Any, ...], Array] = {}
         self.defaults = self._checked({**defaults, "params": []})
@@ -161,11 +164,28 @@ class Optimizer:
         self._real(group, "lr")
 
     def _refresh(self) -> None:
-        """Groups made from a model hold its current parameters."""
+        """Groups made from a model hold its current parameters.
+
+        A shaped module gives them as one list that stays the same object while they do
+        (`Module._parameter_list`): then the group's list is kept, unless it was changed."""
+        listed = self._listed
         for group in self.param_groups:
             model = self._models.get(id(group))
-            if model is not None:
+            if model is None:
+                continue
+            read = getattr(model, "_parameter_list", None)
+            if read is None:  # any object with parameters()
                 group["params"] = _unique(model.parameters())
+                continue
+            params = read()
+            last = listed.get(id(group))
+            if last is not None and last[0] is params:
+                given, items = last[1], last[2]
+                held = group["params"]
+                if held is given and len(held) == len(items) and all(map(is_, held, items)):
+                    continue  # the same parameters as at the last update
+            unique = group["params"] = _unique(params)
+            listed[id(group)] = (params, unique, tuple(unique))
 
     # ------------------------------------------------------------ stepping
 
